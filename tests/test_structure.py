@@ -1,0 +1,133 @@
+"""Structure tests: every chapter notebook keeps the contract in CONTRIBUTING.md."""
+import re
+import sys
+
+import pytest
+
+from book import (ROOT, SECTIONS, cells_of_section, chapter_notebooks, code_cells, headings,
+                  load, source, tags, toc_files)
+
+sys.path.insert(0, str(ROOT / "tools"))
+from sync_badges import expected_badge  # noqa: E402
+
+NOTEBOOKS = chapter_notebooks()
+ids = [p.stem for p in NOTEBOOKS]
+
+
+def test_there_are_chapters():
+    assert NOTEBOOKS, "no chapter notebooks found under notebooks/"
+
+
+def test_toc_lists_only_files_that_exist():
+    for f in toc_files():
+        candidates = [ROOT / f"{f}{ext}" for ext in ("", ".md", ".ipynb")]
+        assert any(p.is_file() for p in candidates), f"_toc.yml lists {f}, which does not exist"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=ids)
+def chapter(request):
+    return request.param, load(request.param)
+
+
+def test_listed_in_toc(chapter):
+    path, _ = chapter
+    assert f"notebooks/{path.stem}" in toc_files(), f"{path.name} is not listed in _toc.yml"
+
+
+def test_kernel_is_python3(chapter):
+    _, nb = chapter
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_file_size_at_most_2mb(chapter):
+    path, _ = chapter
+    assert path.stat().st_size <= 2_000_000, f"{path.name}: {path.stat().st_size / 1e6:.2f} MB"
+
+
+def test_first_cell_has_title_and_colab_badge(chapter):
+    path, nb = chapter
+    first = nb["cells"][0]
+    assert first["cell_type"] == "markdown"
+    text = source(first)
+    assert text.startswith("# "), "the first cell starts with the chapter title (# ...)"
+    assert expected_badge(path) in text, "stale or missing Colab badge: run `make badges`"
+
+
+def test_sections_in_template_order(chapter):
+    _, nb = chapter
+    found = [re.split(r"[:(]", h)[0].strip() for h in headings(nb, 2)]
+    assert found == SECTIONS, f"level-2 headings {found} differ from the template {SECTIONS}"
+    assert len(headings(nb, 1)) == 1, "exactly one level-1 heading (the title)"
+
+
+def test_install_cell_only_in_colab_then_setup_cell(chapter):
+    _, nb = chapter
+    setup = [source(c) for c in cells_of_section(nb, "Setup") if c["cell_type"] == "code"]
+    assert len(setup) >= 2, "Setup holds the install cell and the setup cell"
+    install, config = setup[0], setup[1]
+    assert "google.colab" in install and "if IN_COLAB" in install
+    assert not re.search(r"pip.*install[^\n]*\btorch\b", install), "never reinstall torch"
+    for needle in ("BOOK_PROFILE", "PROFILE", "SIZES", "DEVICE", "manual_seed"):
+        assert needle in config, f"the setup cell defines {needle}"
+
+
+def test_at_least_five_assert_cells(chapter):
+    _, nb = chapter
+    n = sum(bool(re.search(r"^\s*assert\b", source(c), re.M)) for c in code_cells(nb))
+    assert n >= 5, f"only {n} code cells assert something"
+
+
+def test_exercises_have_solutions(chapter):
+    _, nb = chapter
+    text = "\n".join(source(c) for c in cells_of_section(nb, "Exercises"))
+    n = len(re.findall(r"<summary>\s*Solution", text))
+    assert n >= 4, f"{n} exercises with folded solutions (need at least 4)"
+
+
+def test_references_section_is_not_empty(chapter):
+    _, nb = chapter
+    text = "\n".join(source(c) for c in cells_of_section(nb, "References"))
+    entries = re.findall(r"^\s*(?:[-*]|\d+\.)\s+\S", text, re.M)
+    assert len(entries) >= 2, "list the references, one item each"
+    assert "{cite}" not in "".join(source(c) for c in nb["cells"]), "no {cite} roles in notebooks"
+
+
+def test_execution_counts_are_one_fresh_run(chapter):
+    _, nb = chapter
+    counts = [c.get("execution_count") for c in code_cells(nb)]
+    assert counts == list(range(1, len(counts) + 1)), (
+        "outputs are not one fresh top-to-bottom run: `make notebooks NB=...`")
+
+
+def test_no_unexpected_errors_in_outputs(chapter):
+    _, nb = chapter
+    for c in code_cells(nb):
+        errors = [o for o in c.get("outputs", []) if o["output_type"] == "error"]
+        assert not errors or "raises-exception" in tags(c), source(c)[:80]
+
+
+def test_at_most_a_third_of_outputs_ignored(chapter):
+    _, nb = chapter
+    cells = code_cells(nb)
+    ignored = sum("nbval-ignore-output" in tags(c) for c in cells)
+    assert 3 * ignored <= len(cells), f"{ignored} of {len(cells)} code cells ignore their output"
+
+
+def test_explore_has_a_widget_with_saved_state(chapter):
+    _, nb = chapter
+    views = [o for c in cells_of_section(nb, "Explore") if c["cell_type"] == "code"
+             for o in c.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert views, "the Explore section displays an ipywidgets control"
+    state = nb["metadata"].get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    for v in views:
+        mid = v["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+        assert mid in state, "widget state is saved (execute with `make notebooks`)"
+
+
+def test_reproduce_has_a_plot(chapter):
+    _, nb = chapter
+    pngs = [o for c in cells_of_section(nb, "Reproduce") if c["cell_type"] == "code"
+            for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert pngs, "the Reproduce section shows a plot"

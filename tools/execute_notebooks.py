@@ -1,0 +1,58 @@
+"""Re-execute chapter notebooks in place: fresh kernel, CPU `ci` profile, widget state saved.
+
+Usage:  python tools/execute_notebooks.py [notebooks/NN_name.ipynb ...]   (default: all)
+
+The committed outputs must always be one fresh top-to-bottom run of this script; nbval then
+compares a new run against them. `make notebooks` calls it for every chapter.
+"""
+import os
+import pathlib
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+TIMEOUT_PER_CELL = 600
+
+
+def run_env():
+    """The environment CI runs the notebooks in: CPU only, `ci` profile, no inherited backend."""
+    env = dict(os.environ)
+    env["BOOK_PROFILE"] = "ci"
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    env.pop("MPLBACKEND", None)  # an inherited Agg backend makes inline plots vanish
+    return env
+
+
+def execute(path: pathlib.Path) -> float:
+    nb = nbformat.read(path, as_version=4)
+    os.environ.update(run_env())
+    os.environ.pop("MPLBACKEND", None)
+    client = NotebookClient(
+        nb,
+        timeout=TIMEOUT_PER_CELL,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        store_widget_state=True,
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    nbformat.write(nb, path)
+    return seconds
+
+
+def main(argv):
+    paths = [pathlib.Path(a) for a in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if not paths:
+        sys.exit("no notebooks found under notebooks/")
+    for p in paths:
+        seconds = execute(p)
+        size = p.stat().st_size / 1e6
+        print(f"{p.name}: executed in {seconds:.1f} s, {size:.2f} MB", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
