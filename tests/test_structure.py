@@ -131,3 +131,24 @@ def test_reproduce_has_a_plot(chapter):
     pngs = [o for c in cells_of_section(nb, "Reproduce") if c["cell_type"] == "code"
             for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert pngs, "the Reproduce section shows a plot"
+
+
+def bib_keys(path):
+    return re.findall(r"^@\w+\{([^,\s]+),", path.read_text(), re.M)
+
+
+def test_bibliography_files_listed_and_keys_unique():
+    import yaml
+    listed = yaml.safe_load((ROOT / "_config.yml").read_text())["bibtex_bibfiles"]
+    on_disk = ["book/references.bib"] + sorted(
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "book" / "bib").glob("*.bib"))
+    assert sorted(listed) == sorted(on_disk), "list every .bib file in _config.yml"
+    keys = [k for f in on_disk for k in bib_keys(ROOT / f)]
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    assert not dupes, f"BibTeX keys defined twice: {dupes} (keep one, in the first chapter citing it)"
+
+
+def test_each_chapter_has_its_bibliography(chapter):
+    path, _ = chapter
+    bib = ROOT / "book" / "bib" / f"{path.stem}.bib"
+    assert bib.is_file() and bib_keys(bib), f"{bib.relative_to(ROOT)} holds the chapter's references"
