@@ -106,9 +106,15 @@ def test_chapter_page(server, browser, nb_path):
     # Math: rendered by MathJax, with no TeX errors and no raw display math left over.
     n_math = page.locator("mjx-container").count()
     assert n_math > 0, "no rendered math"
-    assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
-    body = page.inner_text("article")
-    assert "$$" not in body, "raw $$ math left unrendered"
+    tex_errors = page.eval_on_selector_all(
+        "mjx-merror", "els => els.map(e => e.getAttribute('data-mjx-error') || e.textContent)")
+    assert not tex_errors, f"MathJax could not typeset: {tex_errors}"
+    stray = page.evaluate("""() => {
+        const a = document.querySelector('article').cloneNode(true);
+        a.querySelectorAll('pre, code, mjx-container, .cell_output').forEach(e => e.remove());
+        return (a.textContent.match(/.{0,40}\\$.{0,40}/g) || []);
+    }""")
+    assert not stray, f"dollar signs left unrendered (math MyST did not parse): {stray[:3]}"
 
     # Widgets: rendered from the saved state by the locally served widget manager.
     state = nb["metadata"].get("widgets", {}).get(

@@ -152,3 +152,11 @@ def test_each_chapter_has_its_bibliography(chapter):
     path, _ = chapter
     bib = ROOT / "book" / "bib" / f"{path.stem}.bib"
     assert bib.is_file() and bib_keys(bib), f"{bib.relative_to(ROOT)} holds the chapter's references"
+
+
+def test_display_math_stands_in_its_own_paragraph(chapter):
+    """MyST (the web book) misreads $$...$$ glued to a line of text; Jupyter does not."""
+    from math_blocks import check
+    _, nb = chapter
+    bad = [p for c in nb["cells"] if c["cell_type"] == "markdown" for p in check(source(c))]
+    assert not bad, f"run `python tools/math_blocks.py --fix`: {bad[:3]}"
