@@ -160,3 +160,11 @@ def test_display_math_stands_in_its_own_paragraph(chapter):
     _, nb = chapter
     bad = [p for c in nb["cells"] if c["cell_type"] == "markdown" for p in check(source(c))]
     assert not bad, f"run `python tools/math_blocks.py --fix`: {bad[:3]}"
+
+
+def test_no_control_characters_in_text(chapter):
+    r"""A "\a", "\b" or "\f" written through a non-raw Python string turns \approx into BEL."""
+    _, nb = chapter
+    bad = [(i, m.group()) for i, c in enumerate(nb["cells"])
+           for m in re.finditer(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", source(c))]
+    assert not bad, f"control characters in cells {bad[:5]}"
