@@ -36,6 +36,7 @@ def execute(path: pathlib.Path) -> float:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         store_widget_state=True,
+        record_timing=False,  # no per-cell timestamps: diffs show only real changes
     )
     start = time.perf_counter()
     client.execute()
