@@ -168,3 +168,13 @@ def test_no_control_characters_in_text(chapter):
     bad = [(i, m.group()) for i, c in enumerate(nb["cells"])
            for m in re.finditer(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", source(c))]
     assert not bad, f"control characters in cells {bad[:5]}"
+
+
+def test_no_warnings_in_outputs(chapter):
+    """A reader should not meet a library warning: fix the cause, or explain and silence it."""
+    _, nb = chapter
+    import json
+    text = json.dumps([c.get("outputs", []) for c in code_cells(nb)]) + json.dumps(
+        nb["metadata"].get("widgets", {}))
+    found = re.findall(r"\w*Warning: .{0,60}", text)
+    assert not found, found[:3]
