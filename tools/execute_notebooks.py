@@ -11,7 +11,15 @@ import sys
 import time
 
 import nbformat
+import nbclient.output_widget
 from nbclient import NotebookClient
+
+# nbclient mirrors what an ipywidgets Output captures back to the kernel over the shell
+# channel; with a large figure in the Output (tens of kB of PNG) the execute_reply then
+# never arrives and the cell waits out its whole timeout (nbclient 0.10-0.11). The kernel
+# does not need that mirror in a batch run, and the saved widget state is written
+# separately, so skip it.
+nbclient.output_widget.OutputWidget.sync_state = lambda self: None
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 TIMEOUT_PER_CELL = 600
