@@ -25,19 +25,16 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 TIMEOUT_PER_CELL = 600
 
 
-def run_env():
-    """The environment CI runs the notebooks in: CPU only, `ci` profile, no inherited backend."""
-    env = dict(os.environ)
-    env["BOOK_PROFILE"] = "ci"
-    env["CUDA_VISIBLE_DEVICES"] = ""
-    env.pop("MPLBACKEND", None)  # an inherited Agg backend makes inline plots vanish
-    return env
+def use_ci_environment():
+    """The environment CI runs the notebooks in (the kernel inherits it): CPU, `ci` profile."""
+    os.environ["BOOK_PROFILE"] = "ci"
+    os.environ["CUDA_VISIBLE_DEVICES"] = ""
+    os.environ.pop("MPLBACKEND", None)  # an inherited Agg backend makes inline plots vanish
 
 
 def execute(path: pathlib.Path) -> float:
     nb = nbformat.read(path, as_version=4)
-    os.environ.update(run_env())
-    os.environ.pop("MPLBACKEND", None)
+    use_ci_environment()
     client = NotebookClient(
         nb,
         timeout=TIMEOUT_PER_CELL,
