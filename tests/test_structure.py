@@ -1,13 +1,16 @@
 """Structure tests: every chapter notebook keeps the contract in CONTRIBUTING.md."""
+import json
 import re
 import sys
 
 import pytest
+import yaml
 
 from book import (ROOT, SECTIONS, cells_of_section, chapter_notebooks, code_cells, headings,
                   load, source, tags, toc_files)
 
 sys.path.insert(0, str(ROOT / "tools"))
+from math_blocks import check as math_block_problems  # noqa: E402
 from sync_badges import expected_badge  # noqa: E402
 
 NOTEBOOKS = chapter_notebooks()
@@ -138,7 +141,6 @@ def bib_keys(path):
 
 
 def test_bibliography_files_listed_and_keys_unique():
-    import yaml
     listed = yaml.safe_load((ROOT / "_config.yml").read_text())["bibtex_bibfiles"]
     on_disk = ["book/references.bib"] + sorted(
         p.relative_to(ROOT).as_posix() for p in (ROOT / "book" / "bib").glob("*.bib"))
@@ -156,9 +158,9 @@ def test_each_chapter_has_its_bibliography(chapter):
 
 def test_display_math_stands_in_its_own_paragraph(chapter):
     """MyST (the web book) misreads $$...$$ glued to a line of text; Jupyter does not."""
-    from math_blocks import check
     _, nb = chapter
-    bad = [p for c in nb["cells"] if c["cell_type"] == "markdown" for p in check(source(c))]
+    bad = [p for c in nb["cells"] if c["cell_type"] == "markdown"
+           for p in math_block_problems(source(c))]
     assert not bad, f"run `python tools/math_blocks.py --fix`: {bad[:3]}"
 
 
@@ -173,7 +175,6 @@ def test_no_control_characters_in_text(chapter):
 def test_no_warnings_in_outputs(chapter):
     """A reader should not meet a library warning: fix the cause, or explain and silence it."""
     _, nb = chapter
-    import json
     text = json.dumps([c.get("outputs", []) for c in code_cells(nb)]) + json.dumps(
         nb["metadata"].get("widgets", {}))
     found = re.findall(r"\w*Warning: .{0,60}", text)
