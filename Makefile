@@ -1,14 +1,16 @@
 # Two commands do everything on a fresh machine:  `make book`  and  `make test`.
 PY      := .venv/bin/python
 VENV_OK := .venv/.installed
-NB      ?= $(wildcard notebooks/[0-9][0-9]_*.ipynb)
+ALL_NB  := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
+NB      ?=
 
-.PHONY: book test notebooks badges clean
+.PHONY: book test test-cpus notebooks badges results-sync gpu lock clean
 
-$(VENV_OK): requirements.txt
+# The exact versions the suite passed with live in requirements.lock (constraints).
+$(VENV_OK): requirements.txt requirements.lock
 	python3 -m venv .venv
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --upgrade pip -c requirements.lock
+	$(PY) -m pip install -q -r requirements.txt -c requirements.lock
 	touch $(VENV_OK)
 
 ## Build the web book into _build/html (open _build/html/index.html).
@@ -16,17 +18,36 @@ book: $(VENV_OK)
 	bash tools/fetch_web_assets.sh
 	env -u MPLBACKEND .venv/bin/jupyter-book build . -W -n --keep-going
 
-## Run the whole test suite (what .ci/run runs).
+## Run the whole test suite (what .ci/run runs). With NB="notebooks/10_edm.ipynb ...":
+## only those chapters' notebook checks.
 test: $(VENV_OK)
-	bash tools/run_tests.sh
+	bash tools/run_tests.sh $(NB)
+
+## The notebook checks under other CPUs' kernels (ATen, MKL, oneDNN); .ci/run runs it
+## after `make test`. NB=... limits it to some chapters.
+test-cpus: $(VENV_OK)
+	bash tools/run_cpu_variants.sh $(NB)
 
 ## Re-execute notebooks in place (fresh kernel, ci profile, widget state saved).
 notebooks: $(VENV_OK)
-	$(PY) tools/execute_notebooks.py $(NB)
+	$(PY) tools/execute_notebooks.py $(or $(NB),$(ALL_NB))
 
 ## Rewrite every Colab badge from repository.url in _config.yml.
 badges: $(VENV_OK)
 	$(PY) tools/sync_badges.py
+
+## Rewrite the footer of every chapter's RESULTS cell from tools/results.py.
+results-sync: $(VENV_OK)
+	$(PY) tools/sync_results.py
+
+## Run every chapter (or NB=...) in the full profile on a CUDA GPU, into
+## _build/gpu/, LIMIT seconds each (default 300); record book/results_gpu.json.
+gpu: $(VENV_OK)
+	$(PY) tools/gpu_run.py $(if $(LIMIT),--limit $(LIMIT)) $(or $(NB),$(ALL_NB))
+
+## Re-resolve requirements.txt in a fresh environment and rewrite requirements.lock.
+lock:
+	bash tools/lock.sh
 
 clean:
 	rm -rf _build .pytest_cache

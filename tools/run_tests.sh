@@ -2,12 +2,36 @@
 # The whole test suite (`make test`; .ci/run runs the same):
 #   1. the browser the book check uses (Debian's chromium, installed once),
 #   2. the web book built from the committed outputs (-W: any warning fails the build),
-#   3. pytest: nbval over every chapter notebook (strict: outputs compared), the structure
-#      tests, and the headless-browser check of the built pages.
+#   3. pytest: nbval over every chapter notebook (outputs compared: text exactly,
+#      numbers within the tolerances cells declare; tests/nbval_tolerance.py), the
+#      structure tests, and the headless-browser check of the built pages.
+# With notebook paths as arguments (`make test NB="notebooks/10_edm.ipynb ..."`) it runs
+# only those chapters' notebook checks: no book build, no browser.
+# The environment passes through to the kernels (e.g. ATEN_CPU_CAPABILITY=default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 unset MPLBACKEND  # an inherited Agg backend makes inline plots vanish
+# Notebooks run on the CPU in the ci profile, two at a time (one notebook per worker).
+export BOOK_PROFILE=ci CUDA_VISIBLE_DEVICES=""
+NBVAL=(--nbval --nbval-current-env --nbval-cell-timeout=600
+       --nbval-sanitize-with tests/nbval_sanitize.cfg)
+
+pytest_rc() {  # pytest's exit status, with "collected nothing" (5) as a failure
+  set +e
+  python -m pytest -n 2 --dist loadfile "$@"
+  local rc=$?
+  set -e
+  if [ $rc -eq 5 ]; then echo "pytest collected no tests: that is a failure"; return 1; fi
+  return $rc
+}
+
+if [ $# -gt 0 ]; then
+  for nb in "$@"; do [ -f "$nb" ] || { echo "no such notebook: $nb"; exit 2; }; done
+  echo "== notebook checks: $* (ATEN_CPU_CAPABILITY=${ATEN_CPU_CAPABILITY:-native})"
+  pytest_rc "${NBVAL[@]}" "$@"
+  exit $?
+fi
 
 if ! command -v chromium >/dev/null 2>&1; then
   echo "== installing chromium (Debian package) for the browser check"
@@ -23,14 +47,4 @@ jupyter-book build . -W -n --keep-going --quiet
 echo "book built in $(( $(date +%s) - start )) s"
 
 echo "== pytest"
-# Notebooks run on the CPU in the ci profile, two at a time (one notebook per worker).
-export BOOK_PROFILE=ci CUDA_VISIBLE_DEVICES=""
-set +e
-python -m pytest -n 2 --dist loadfile \
-  --nbval --nbval-current-env --nbval-cell-timeout=600 \
-  --nbval-sanitize-with tests/nbval_sanitize.cfg \
-  --durations=20 notebooks tests "$@"
-rc=$?
-set -e
-if [ $rc -eq 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi
-exit $rc
+pytest_rc "${NBVAL[@]}" --durations=20 notebooks tests
