@@ -51,8 +51,11 @@ def browser():
         b.close()
 
 
-def open_page(browser, url):
-    """Load `url` with every non-local request refused; return the page and its JS errors."""
+def open_page(browser, url, math=True):
+    """Load `url` with every non-local request refused; return the page and its JS errors.
+
+    With `math`, wait for MathJax (Sphinx loads it only on pages with math).
+    """
     page = browser.new_page(viewport={"width": 1200, "height": 1000})
     errors, blocked = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -68,8 +71,10 @@ def open_page(browser, url):
 
     page.route("**/*", route)
     page.goto(url, wait_until="networkidle")
-    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
-    page.evaluate("MathJax.startup.promise")
+    if math:
+        page.wait_for_function(
+            "window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.evaluate("MathJax.startup.promise")
     page.wait_for_timeout(500)
     # Offline, the only external things a page references are the Colab badge image and
     # links; any error that they cause is not the page's own.
@@ -83,6 +88,27 @@ def test_intro_page_loads(server, browser):
     page, errors, _ = open_page(browser, f"{server}/book/intro.html")
     assert not errors, errors
     assert page.locator("h1").first.inner_text().strip()
+    page.close()
+
+
+def test_results_page(server, browser):
+    """The Results page has its table, with a row for every chapter."""
+    page, errors, _ = open_page(browser, f"{server}/book/results.html",
+                                math=False)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "results.png"), full_page=True)
+    assert not errors, f"JavaScript errors: {errors}"
+    table = page.locator("table.results-table")
+    assert table.count() == 1, "the Results page shows one results table"
+    heads = table.locator("thead th").all_inner_texts()
+    assert [h.split()[0] for h in heads] == [
+        "chapter", "quantity", "ci", "paper", "GPU"], heads
+    links = table.locator("tbody a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))")
+    linked = {h.split("#")[0].rsplit("/", 1)[-1].removesuffix(".html")
+              for h in links}
+    missing = [p.stem for p in CHAPTERS if p.stem not in linked]
+    assert not missing, f"chapters missing from the Results table: {missing}"
     page.close()
 
 

@@ -32,17 +32,26 @@ def use_ci_environment():
     os.environ.pop("MPLBACKEND", None)  # an inherited Agg backend makes inline plots vanish
 
 
-def execute(path: pathlib.Path) -> float:
-    nb = nbformat.read(path, as_version=4)
-    use_ci_environment()
-    client = NotebookClient(
-        nb,
+def notebook_client(nb, cwd: pathlib.Path, **options) -> NotebookClient:
+    """The client the book executes a notebook with, its kernel in `cwd`.
+
+    `options` (NotebookClient traits) override the defaults; tools/gpu_run.py
+    uses it too.
+    """
+    settings = dict(
         timeout=TIMEOUT_PER_CELL,
         kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(cwd)}},
         store_widget_state=True,
         record_timing=False,  # no per-cell timestamps: diffs show only real changes
     )
+    return NotebookClient(nb, **{**settings, **options})
+
+
+def execute(path: pathlib.Path) -> float:
+    nb = nbformat.read(path, as_version=4)
+    use_ci_environment()
+    client = notebook_client(nb, path.parent)
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
