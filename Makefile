@@ -4,7 +4,7 @@ VENV_OK := .venv/.installed
 ALL_NB  := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 NB      ?=
 
-.PHONY: book test test-cpus notebooks badges results-sync gpu lock clean
+.PHONY: book test test-cpus notebooks badges results-sync shared-sync gpu lock clean
 
 # The exact versions the suite passed with live in requirements.lock (constraints).
 $(VENV_OK): requirements.txt requirements.lock
@@ -39,6 +39,10 @@ badges: $(VENV_OK)
 ## Rewrite the footer of every chapter's RESULTS cell from tools/results.py.
 results-sync: $(VENV_OK)
 	$(PY) tools/sync_results.py
+
+## Rewrite the blocks all chapters share (tools/sync_shared.py) in every setup cell.
+shared-sync: $(VENV_OK)
+	$(PY) tools/sync_shared.py
 
 ## Run every chapter (or NB=...) in the full profile on a CUDA GPU, into
 ## _build/gpu/, LIMIT seconds each (default 300); record book/results_gpu.json.

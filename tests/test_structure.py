@@ -12,6 +12,7 @@ from book import (ROOT, SECTIONS, cells_of_section, chapter_notebooks, code_cell
 sys.path.insert(0, str(ROOT / "tools"))
 from math_blocks import check as math_block_problems  # noqa: E402
 from sync_badges import expected_badge  # noqa: E402
+from sync_shared import sync as sync_shared  # noqa: E402
 
 NOTEBOOKS = chapter_notebooks()
 ids = [p.stem for p in NOTEBOOKS]
@@ -54,6 +55,13 @@ def test_first_cell_has_title_and_colab_badge(chapter):
     text = source(first)
     assert text.startswith("# "), "the first cell starts with the chapter title (# ...)"
     assert expected_badge(path) in text, "stale or missing Colab badge: run `make badges`"
+
+
+def test_shared_blocks_are_current(chapter):
+    path, _ = chapter
+    assert not sync_shared(path, write=False), (
+        f"{path.name}: a shared block (tools/sync_shared.py) is stale or "
+        "missing: run `make shared-sync`")
 
 
 def test_sections_in_template_order(chapter):

@@ -29,6 +29,7 @@ def use_ci_environment():
     """The environment CI runs the notebooks in (the kernel inherits it): CPU, `ci` profile."""
     os.environ["BOOK_PROFILE"] = "ci"
     os.environ["CUDA_VISIBLE_DEVICES"] = ""
+    os.environ["BOOK_QUIET"] = "1"  # no progress bars in the committed outputs
     os.environ.pop("MPLBACKEND", None)  # an inherited Agg backend makes inline plots vanish
 
 

@@ -147,6 +147,7 @@ def main(argv=None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
 
     os.environ["BOOK_PROFILE"] = "full"
+    os.environ["BOOK_QUIET"] = "1"  # progress bars would only fill the outputs
     os.environ.pop("MPLBACKEND", None)  # an inherited Agg hides the plots
     info = machine(cuda)
     record = json.loads(args.json.read_text()) if args.json.exists() else {}
