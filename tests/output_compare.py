@@ -141,8 +141,10 @@ def compare_text(committed, new, spec=None):
         ints = rule.get("ints", False) or rule.get("any", False)
         ta, na, ra = _split(a, bool(ints))
         tb, nb, rb = _split(b, bool(ints))
-        if (_squeeze(ta) != _squeeze(tb)
-                or [i for _, i in ra] != [i for _, i in rb]):
+        # Where integers may vary, a number may also change form: the
+        # RESULTS footer prints a float 1280.3 as "1280", 248.7 as "248.7".
+        # The committed form picks the rule (`ints` for an integer).
+        if _squeeze(ta) != _squeeze(tb):
             problems.append(f"line {k}: text changed (integers are text "
                             f"unless the rule says ints): {a!r} -> {b!r}")
             continue

@@ -87,6 +87,14 @@ def test_a_timing_line_may_take_any_value_but_keeps_its_text():
                     spec) == []
     assert problems("speedup 131 ms", "speedup 52 ms", spec) == []
     assert problems("speedup 1.31", "speedup: 1.31", spec)
+    # a float printed to 4 digits may come out whole ("1280") or not
+    assert problems("speedup 1280 us", "speedup 248.7 us", spec) == []
+    assert problems("speedup 1280", "speedup 248.7", {
+        "why": "w", "lines": {"^speedup": {"rel": 0.1, "ints": True}}})
+    assert problems("speedup 1280", "speedup 1279.5", {
+        "why": "w", "lines": {"^speedup": {"rel": 0.1, "ints": True}}}) == []
+    assert problems("speedup 1280", "speedup 1279.5", {
+        "why": "w", "lines": {"^speedup": {"rel": 0.1}}})  # 1280 is text
     assert problems("speedup 1.31\nacc 0.97", "speedup 1.31\nacc 0.96",
                     spec)
 
