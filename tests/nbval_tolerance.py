@@ -13,6 +13,7 @@ the tolerance in the report.
 At the end of a run it prints how much of its tolerance each number that
 moved used, so a tolerance that is nearly used up shows before it fails.
 """
+import os
 from collections import defaultdict
 
 import nbval.plugin as nbval
@@ -75,6 +76,12 @@ def compare_outputs(self, test, ref, skip_compare=None):
 
 
 nbval.IPyNbCell.compare_outputs = compare_outputs
+
+
+def pytest_configure(config):
+    # The kernels nbval starts inherit this: no progress bars (the chapters'
+    # shared `progress` block), as in every run of the book's own tools.
+    os.environ.setdefault("BOOK_QUIET", "1")
 
 
 def pytest_runtest_logreport(report):
