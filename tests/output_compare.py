@@ -15,11 +15,12 @@ A rule has ``abs`` and/or ``rel`` (a number passes when
 ``|new - old| <= abs + rel * |old|``) and may let integers on the lines it
 covers vary too: ``"ints": true`` (with the same tolerance) or
 ``"ints": {"rel": 0.15}`` (with their own). ``"any": true`` lets every
-number (integers too) on the lines it covers take any value, for measured times and speeds
-that vary run to run (their text is still compared); use it for a line, not
-for a cell, and prefer an ignored cell that holds only timings. The first ``lines`` pattern that
-matches a line (``re.search`` on the committed line) decides that line;
-lines no pattern matches take the cell-wide rule, if there is one.
+number (integers too) on the lines it covers take any value, for measured
+times and speeds that vary run to run (their text is still compared); use
+it for a line, not for a cell, and prefer an ignored cell that holds only
+timings. The first ``lines`` pattern that matches a line (``re.search`` on
+the committed line) decides that line; lines no pattern matches take the
+cell-wide rule, if there is one.
 """
 import difflib
 import re
@@ -39,9 +40,10 @@ TOLERANCE_KEYS = RULE_KEYS | {"why", "lines"}
 
 
 def check_tolerance(spec):
-    """Raise ValueError unless `spec` is a well-formed tolerance declaration."""
+    """Raise ValueError unless `spec` is a well-formed tolerance spec."""
     if not isinstance(spec, dict):
-        raise ValueError(f"tolerance must be a dict, got {type(spec).__name__}")
+        raise ValueError("tolerance must be a dict, got "
+                         f"{type(spec).__name__}")
     unknown = set(spec) - TOLERANCE_KEYS
     if unknown:
         raise ValueError(f"unknown tolerance keys {sorted(unknown)}; "

@@ -43,7 +43,8 @@ def setup_cell(nb):
     """The chapter's setup cell: the code cell that reads BOOK_PROFILE."""
     for cell in nb["cells"]:
         src = "".join(cell["source"])
-        if cell["cell_type"] == "code" and 'environ.get("BOOK_PROFILE")' in src:
+        reads_profile = 'environ.get("BOOK_PROFILE")' in src
+        if cell["cell_type"] == "code" and reads_profile:
             return cell
     raise ValueError("no setup cell (a code cell reading BOOK_PROFILE)")
 
