@@ -23,7 +23,8 @@ BLOCKS = {
 from tqdm.auto import tqdm
 def progress(iterable, **kw):
     """`iterable` with a tqdm bar (none when BOOK_QUIET=1)."""
-    return tqdm(iterable, disable=os.environ.get("BOOK_QUIET") == "1", **kw)''',
+    quiet = os.environ.get("BOOK_QUIET") == "1"
+    return tqdm(iterable, disable=quiet, **kw)''',
 }
 
 
