@@ -173,8 +173,7 @@ def test_nbval_catches_a_moved_headline_number_changed_text_and_a_warning(
     path = tmp_path / CHAPTER.name
     nbformat.write(mutant, path)
     env = dict(os.environ, PYTHONPATH=str(ROOT / "tests"),
-               BOOK_PROFILE="ci", CUDA_VISIBLE_DEVICES="",
-               BOOK_QUIET="1")  # no progress bars, as in make test
+               BOOK_PROFILE="ci", CUDA_VISIBLE_DEVICES="")
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
          "-p", "nbval_tolerance", "-c", os.devnull, "--rootdir", tmp_path,

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 unset MPLBACKEND  # an inherited Agg backend makes inline plots vanish
 # Notebooks run on the CPU in the ci profile, two at a time (one notebook per worker).
-export BOOK_PROFILE=ci CUDA_VISIBLE_DEVICES="" BOOK_QUIET=1  # BOOK_QUIET: no progress bars
+export BOOK_PROFILE=ci CUDA_VISIBLE_DEVICES=""  # BOOK_QUIET=1: set by tests/nbval_tolerance.py
 NBVAL=(--nbval --nbval-current-env --nbval-cell-timeout=600
        --nbval-sanitize-with tests/nbval_sanitize.cfg)
 
