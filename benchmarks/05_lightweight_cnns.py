@@ -5,6 +5,7 @@ experiment are checked equal (FlopCounterMode) before timing.
 
 Usage: python benchmarks/05_lightweight_cnns.py [--threads 1] [--hw 28] [--reps 50] [--batch 1] [--device cpu]
 """
+
 import argparse
 import time
 
@@ -17,7 +18,9 @@ from torch.utils.flop_counter import FlopCounterMode
 class Parallel(nn.Module):
     def __init__(self, c, n):
         super().__init__()
-        self.branches = nn.ModuleList(nn.Conv2d(c, c // n, 1, bias=False) for _ in range(n))
+        self.branches = nn.ModuleList(
+            nn.Conv2d(c, c // n, 1, bias=False) for _ in range(n)
+        )
 
     def forward(self, x):
         return torch.cat([b(x) for b in self.branches], dim=1)
@@ -26,9 +29,13 @@ class Parallel(nn.Module):
 class Bottleneck(nn.Module):
     def __init__(self, c, relu=True, shortcut=True):
         super().__init__()
-        self.convs = nn.ModuleList([nn.Conv2d(c, c // 4, 1, bias=False),
-                                    nn.Conv2d(c // 4, c // 4, 3, padding=1, bias=False),
-                                    nn.Conv2d(c // 4, c, 1, bias=False)])
+        self.convs = nn.ModuleList(
+            [
+                nn.Conv2d(c, c // 4, 1, bias=False),
+                nn.Conv2d(c // 4, c // 4, 3, padding=1, bias=False),
+                nn.Conv2d(c // 4, c, 1, bias=False),
+            ]
+        )
         self.relu, self.shortcut = relu, shortcut
 
     def forward(self, x):
@@ -42,17 +49,44 @@ class Bottleneck(nn.Module):
 def experiments(L=10):
     stack = lambda make, n=L: nn.Sequential(*[make() for _ in range(n)])
     return {
-        "G1 c1:c2": {f"1:{c2 // c1}": (stack(lambda: nn.Sequential(nn.Conv2d(c1, c2, 1, bias=False),
-                                                                   nn.Conv2d(c2, c1, 1, bias=False))), c1)
-                     for c1, c2 in [(64, 64), (32, 128), (16, 256), (8, 512)]},
-        "G2 groups": {f"g={g}": (stack(lambda: nn.Conv2d(c, c, 1, groups=g, bias=False)), c)
-                      for g, c in [(1, 128), (4, 256), (16, 512)]},
-        "G3 fragments": {"1-fragment": (stack(lambda: nn.Conv2d(128, 128, 1, bias=False)), 128),
-                         "2-parallel": (stack(lambda: Parallel(128, 2)), 128),
-                         "4-parallel": (stack(lambda: Parallel(128, 4)), 128),
-                         "4-series": (stack(lambda: nn.Conv2d(64, 64, 1, bias=False), 4 * L), 64)},
-        "G4 element-wise": {f"ReLU={r:d} short={s:d}": (stack(lambda: Bottleneck(128, r, s)), 128)
-                            for r, s in [(1, 1), (1, 0), (0, 1), (0, 0)]},
+        "G1 c1:c2": {
+            f"1:{c2 // c1}": (
+                stack(
+                    lambda: nn.Sequential(
+                        nn.Conv2d(c1, c2, 1, bias=False),
+                        nn.Conv2d(c2, c1, 1, bias=False),
+                    )
+                ),
+                c1,
+            )
+            for c1, c2 in [(64, 64), (32, 128), (16, 256), (8, 512)]
+        },
+        "G2 groups": {
+            f"g={g}": (
+                stack(lambda: nn.Conv2d(c, c, 1, groups=g, bias=False)),
+                c,
+            )
+            for g, c in [(1, 128), (4, 256), (16, 512)]
+        },
+        "G3 fragments": {
+            "1-fragment": (
+                stack(lambda: nn.Conv2d(128, 128, 1, bias=False)),
+                128,
+            ),
+            "2-parallel": (stack(lambda: Parallel(128, 2)), 128),
+            "4-parallel": (stack(lambda: Parallel(128, 4)), 128),
+            "4-series": (
+                stack(lambda: nn.Conv2d(64, 64, 1, bias=False), 4 * L),
+                64,
+            ),
+        },
+        "G4 element-wise": {
+            f"ReLU={r:d} short={s:d}": (
+                stack(lambda: Bottleneck(128, r, s)),
+                128,
+            )
+            for r, s in [(1, 1), (1, 0), (0, 1), (0, 0)]
+        },
     }
 
 
@@ -62,12 +96,16 @@ def main():
     ap.add_argument("--hw", type=int, default=28)
     ap.add_argument("--reps", type=int, default=50)
     ap.add_argument("--batch", type=int, default=1)
-    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument(
+        "--device", default="cuda" if torch.cuda.is_available() else "cpu"
+    )
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_flush_denormal(True)
     dev = torch.device(a.device)
-    print(f"device={dev} threads={a.threads} batch={a.batch} hw={a.hw} reps={a.reps} torch={torch.__version__}")
+    print(
+        f"device={dev} threads={a.threads} batch={a.batch} hw={a.hw} reps={a.reps} torch={torch.__version__}"
+    )
     for exp, variants in experiments().items():
         rows = []
         for name, (m, c) in variants.items():
@@ -84,11 +122,12 @@ def main():
             for _ in range(3):
                 for _, m, x, _ in rows:
                     m(x)
-            for _ in range(a.reps):                       # interleaved rounds
+            for _ in range(a.reps):  # interleaved rounds
                 for name, m, x, _ in rows:
                     if dev.type == "cuda":
                         torch.cuda.synchronize()
-                    t = time.perf_counter(); m(x)
+                    t = time.perf_counter()
+                    m(x)
                     if dev.type == "cuda":
                         torch.cuda.synchronize()
                     times[name].append(time.perf_counter() - t)
@@ -97,8 +136,10 @@ def main():
             ts.sort()
             best, med = 1e3 * ts[0], 1e3 * ts[len(ts) // 2]
             base = base or best
-            print(f"{exp:16s} {name:18s} {rows[0][3] / 2e6:8.1f} M MAdds  best {best:8.3f} ms  "
-                  f"median {med:8.3f} ms  ({best / base:.2f}x)")
+            print(
+                f"{exp:16s} {name:18s} {rows[0][3] / 2e6:8.1f} M MAdds  best {best:8.3f} ms  "
+                f"median {med:8.3f} ms  ({best / base:.2f}x)"
+            )
 
 
 if __name__ == "__main__":

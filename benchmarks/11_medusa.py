@@ -6,6 +6,7 @@ not depend on them) with a KV cache of `--prefix` positions, on the CPU or the G
 Run:  .venv/bin/python benchmarks/11_medusa.py [--threads 1] [--prefix 64]
 It prints numbers and never fails on time.
 """
+
 import argparse
 import time
 
@@ -20,11 +21,17 @@ class Block(nn.Module):
         self.n_head = n_head
         self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
         self.qkv, self.proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
-        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+        self.mlp = nn.Sequential(
+            nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d)
+        )
 
     def forward(self, x, k_cache, v_cache, mask):
         B, t, d = x.shape
-        q, k, v = self.qkv(self.ln1(x)).view(B, t, 3, self.n_head, d // self.n_head).permute(2, 0, 3, 1, 4)
+        q, k, v = (
+            self.qkv(self.ln1(x))
+            .view(B, t, 3, self.n_head, d // self.n_head)
+            .permute(2, 0, 3, 1, 4)
+        )
         k, v = torch.cat([k_cache, k], 2), torch.cat([v_cache, v], 2)
         a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         x = x + self.proj(a.transpose(1, 2).reshape(B, t, d))
@@ -34,9 +41,17 @@ class Block(nn.Module):
 @torch.no_grad()
 def step_time(blocks, d, n_head, prefix, n_tokens, device, repeats):
     x = torch.randn(1, n_tokens, d, device=device)
-    kc = [torch.randn(1, n_head, prefix, d // n_head, device=device) for _ in blocks]
-    vc = [torch.randn(1, n_head, prefix, d // n_head, device=device) for _ in blocks]
-    mask = torch.ones(n_tokens, prefix + n_tokens, dtype=torch.bool, device=device).tril(prefix)
+    kc = [
+        torch.randn(1, n_head, prefix, d // n_head, device=device)
+        for _ in blocks
+    ]
+    vc = [
+        torch.randn(1, n_head, prefix, d // n_head, device=device)
+        for _ in blocks
+    ]
+    mask = torch.ones(
+        n_tokens, prefix + n_tokens, dtype=torch.bool, device=device
+    ).tril(prefix)
 
     def run():
         h = x
@@ -65,13 +80,35 @@ def main():
     torch.set_num_threads(args.threads)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     print(f"device={device.type} threads={args.threads} prefix={args.prefix}")
-    print("   d  layers   t_1 (ms)   t_N/t_1 for N+1 = 5, 17, 49, 65 tree tokens")
+    print(
+        "   d  layers   t_1 (ms)   t_N/t_1 for N+1 = 5, 17, 49, 65 tree tokens"
+    )
     for d, n_layer in [(128, 2), (512, 4), (1024, 8), (2048, 8)]:
-        blocks = nn.ModuleList(Block(d, max(1, d // 64)) for _ in range(n_layer)).to(device).eval()
-        t1 = step_time(blocks, d, max(1, d // 64), args.prefix, 1, device, args.repeats)
-        ratios = [step_time(blocks, d, max(1, d // 64), args.prefix, n, device, args.repeats) / t1
-                  for n in (5, 17, 49, 65)]
-        print(f"{d:5d}  {n_layer:5d}   {1e3 * t1:8.2f}   " + "  ".join(f"{r:5.2f}" for r in ratios))
+        blocks = (
+            nn.ModuleList(Block(d, max(1, d // 64)) for _ in range(n_layer))
+            .to(device)
+            .eval()
+        )
+        t1 = step_time(
+            blocks, d, max(1, d // 64), args.prefix, 1, device, args.repeats
+        )
+        ratios = [
+            step_time(
+                blocks,
+                d,
+                max(1, d // 64),
+                args.prefix,
+                n,
+                device,
+                args.repeats,
+            )
+            / t1
+            for n in (5, 17, 49, 65)
+        ]
+        print(
+            f"{d:5d}  {n_layer:5d}   {1e3 * t1:8.2f}   "
+            + "  ".join(f"{r:5.2f}" for r in ratios)
+        )
 
 
 if __name__ == "__main__":

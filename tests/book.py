@@ -1,4 +1,5 @@
 """Shared helpers for the structure and browser tests: the chapters and their cells."""
+
 import json
 import pathlib
 import re
@@ -7,8 +8,17 @@ import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
-SECTIONS = ["Setup", "Derive", "Check", "Build", "Reproduce", "Explore", "At scale",
-            "Exercises", "References"]
+SECTIONS = [
+    "Setup",
+    "Derive",
+    "Check",
+    "Build",
+    "Reproduce",
+    "Explore",
+    "At scale",
+    "Exercises",
+    "References",
+]
 
 
 def chapter_notebooks():
@@ -48,7 +58,11 @@ def tags(cell):
 
 
 def code_cells(nb):
-    return [c for c in nb["cells"] if c["cell_type"] == "code" and source(c).strip()]
+    return [
+        c
+        for c in nb["cells"]
+        if c["cell_type"] == "code" and source(c).strip()
+    ]
 
 
 def headings(nb, level):
@@ -62,7 +76,7 @@ def headings(nb, level):
             if line.lstrip().startswith(("```", "~~~")):
                 fenced = not fenced
             elif not fenced and line.startswith(mark):
-                out.append(line[len(mark):].strip())
+                out.append(line[len(mark) :].strip())
     return out
 
 
@@ -71,9 +85,15 @@ def cells_of_section(nb, name):
     out, inside = [], False
     for c in nb["cells"]:
         if c["cell_type"] == "markdown":
-            h2 = [l[3:].strip() for l in source(c).splitlines() if l.startswith("## ")]
+            h2 = [
+                l[3:].strip()
+                for l in source(c).splitlines()
+                if l.startswith("## ")
+            ]
             if h2:
-                inside = any(re.split(r"[:(]", h)[0].strip() == name for h in h2)
+                inside = any(
+                    re.split(r"[:(]", h)[0].strip() == name for h in h2
+                )
         if inside:
             out.append(c)
     return out

@@ -1,4 +1,5 @@
 """Print how long each chapter notebook took under nbval (the ci profile's budget is 90 s)."""
+
 import collections
 
 _seconds = collections.defaultdict(float)
@@ -13,7 +14,9 @@ def pytest_runtest_logreport(report):
 def pytest_terminal_summary(terminalreporter):
     if not _seconds:
         return
-    terminalreporter.section("chapter run times (nbval, ci profile; budget 90 s each)")
+    terminalreporter.section(
+        "chapter run times (nbval, ci profile; budget 90 s each)"
+    )
     for path, s in sorted(_seconds.items()):
         flag = "  OVER BUDGET" if s > 90 else ""
         terminalreporter.write_line(f"{s:6.1f} s  {path}{flag}")

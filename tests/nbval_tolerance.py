@@ -13,6 +13,7 @@ the tolerance in the report.
 At the end of a run it prints how much of its tolerance each number that
 moved used, so a tolerance that is nearly used up shows before it fails.
 """
+
 import os
 from collections import defaultdict
 
@@ -52,13 +53,16 @@ def compare_outputs(self, test, ref, skip_compare=None):
             return False
     new, old = _flatten(self, test, skip), _flatten(self, ref, skip)
     if set(new) != set(old):
-        problems.append(f"output kinds differ: committed {sorted(old)}, "
-                        f"new {sorted(new)}")
+        problems.append(
+            f"output kinds differ: committed {sorted(old)}, new {sorted(new)}"
+        )
         return False
     for key in old:
         if len(old[key]) != len(new[key]):
-            problems.append(f"{key}: {len(new[key])} outputs where "
-                            f"{len(old[key])} were committed")
+            problems.append(
+                f"{key}: {len(new[key])} outputs where "
+                f"{len(old[key])} were committed"
+            )
             continue
         for a, b in zip(old[key], new[key]):
             if a == b:
@@ -71,7 +75,8 @@ def compare_outputs(self, test, ref, skip_compare=None):
             problems += [f"{key}: {p}" for p in found]
             for line, x, y, used in within:
                 self.user_properties.append(
-                    ("moved_within_tolerance", (line, x, y, used)))
+                    ("moved_within_tolerance", (line, x, y, used))
+                )
     return not problems
 
 
@@ -99,4 +104,5 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("numbers that moved within their tolerance")
     for nodeid, line, x, y, used in sorted(_moved, key=lambda m: -m[4]):
         terminalreporter.write_line(
-            f"{used:4.0%} of tolerance  {x} -> {y}  {nodeid}: {line[:60]}")
+            f"{used:4.0%} of tolerance  {x} -> {y}  {nodeid}: {line[:60]}"
+        )

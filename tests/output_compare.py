@@ -22,6 +22,7 @@ timings. The first ``lines`` pattern that matches a line (``re.search`` on
 the committed line) decides that line; lines no pattern matches take the
 cell-wide rule, if there is one.
 """
+
 import difflib
 import re
 
@@ -42,12 +43,15 @@ TOLERANCE_KEYS = RULE_KEYS | {"why", "lines"}
 def check_tolerance(spec):
     """Raise ValueError unless `spec` is a well-formed tolerance spec."""
     if not isinstance(spec, dict):
-        raise ValueError("tolerance must be a dict, got "
-                         f"{type(spec).__name__}")
+        raise ValueError(
+            f"tolerance must be a dict, got {type(spec).__name__}"
+        )
     unknown = set(spec) - TOLERANCE_KEYS
     if unknown:
-        raise ValueError(f"unknown tolerance keys {sorted(unknown)}; "
-                         f"allowed: {sorted(TOLERANCE_KEYS)}")
+        raise ValueError(
+            f"unknown tolerance keys {sorted(unknown)}; "
+            f"allowed: {sorted(TOLERANCE_KEYS)}"
+        )
     if not str(spec.get("why", "")).strip():
         raise ValueError("a tolerance must say why the numbers vary ('why')")
     rules = [spec] + list(spec.get("lines", {}).values())
@@ -55,8 +59,10 @@ def check_tolerance(spec):
         re.compile(pattern)
     for rule in rules[1:]:
         if not isinstance(rule, dict) or set(rule) - RULE_KEYS:
-            raise ValueError(f"a line rule is a dict with keys from "
-                             f"{sorted(RULE_KEYS)}, got {rule!r}")
+            raise ValueError(
+                f"a line rule is a dict with keys from "
+                f"{sorted(RULE_KEYS)}, got {rule!r}"
+            )
     for rule in list(rules):
         ints = rule.get("ints", False)
         if isinstance(ints, dict):
@@ -69,14 +75,18 @@ def check_tolerance(spec):
         for key in ("abs", "rel"):
             v = rule.get(key, 0)
             if not isinstance(v, (int, float)) or v < 0:
-                raise ValueError(f"tolerance {key!r} must be a number >= 0, "
-                                 f"got {v!r}")
+                raise ValueError(
+                    f"tolerance {key!r} must be a number >= 0, got {v!r}"
+                )
     if spec.get("any"):
-        raise ValueError("'any' is for line rules (a timing line), not a "
-                         "whole cell: tag the cell nbval-ignore-output")
+        raise ValueError(
+            "'any' is for line rules (a timing line), not a "
+            "whole cell: tag the cell nbval-ignore-output"
+        )
     if not any(r.get("abs") or r.get("rel") or r.get("any") for r in rules):
-        raise ValueError("a tolerance must allow some difference "
-                         "(abs or rel > 0)")
+        raise ValueError(
+            "a tolerance must allow some difference (abs or rel > 0)"
+        )
 
 
 def _rule_for(line, spec):
@@ -101,7 +111,7 @@ def _split(line, ints):
     for m in _TOKEN.finditer(line):
         if m.group("v") or (m.group("i") and not ints):
             continue  # stays in the text, compared exactly
-        texts.append(line[last:m.start()])
+        texts.append(line[last : m.start()])
         raws.append((m.group(), bool(m.group("i"))))
         numbers.append(float(m.group().replace(",", "")))
         last = m.end()
@@ -127,18 +137,22 @@ def compare_text(committed, new, spec=None):
     problems, within = [], []
     old_lines, new_lines = committed.splitlines(), new.splitlines()
     if len(old_lines) != len(new_lines):
-        diff = difflib.unified_diff(old_lines, new_lines, "committed", "new",
-                                    n=1, lineterm="")
-        problems.append(f"{len(new_lines)} lines where {len(old_lines)} "
-                        "were committed:\n" + "\n".join(diff))
+        diff = difflib.unified_diff(
+            old_lines, new_lines, "committed", "new", n=1, lineterm=""
+        )
+        problems.append(
+            f"{len(new_lines)} lines where {len(old_lines)} "
+            "were committed:\n" + "\n".join(diff)
+        )
         return problems, within
     for k, (a, b) in enumerate(zip(old_lines, new_lines), 1):
         if a == b:
             continue
         rule = _rule_for(a, spec)
         if rule is None:
-            problems.append(f"line {k} changed (no tolerance declared): "
-                            f"{a!r} -> {b!r}")
+            problems.append(
+                f"line {k} changed (no tolerance declared): {a!r} -> {b!r}"
+            )
             continue
         ints = rule.get("ints", False) or rule.get("any", False)
         ta, na, ra = _split(a, bool(ints))
@@ -147,8 +161,10 @@ def compare_text(committed, new, spec=None):
         # RESULTS footer prints a float 1280.3 as "1280", 248.7 as "248.7".
         # The committed form picks the rule (`ints` for an integer).
         if _squeeze(ta) != _squeeze(tb):
-            problems.append(f"line {k}: text changed (integers are text "
-                            f"unless the rule says ints): {a!r} -> {b!r}")
+            problems.append(
+                f"line {k}: text changed (integers are text "
+                f"unless the rule says ints): {a!r} -> {b!r}"
+            )
             continue
         if rule.get("any"):
             continue  # a timing line: its text matched, its numbers are free
@@ -160,7 +176,8 @@ def compare_text(committed, new, spec=None):
                 problems.append(
                     f"line {k}: {ry} where {rx} was committed; difference "
                     f"{diff:.3g} exceeds the tolerance {allowed:.3g} "
-                    f"(abs {r.get('abs', 0)}, rel {r.get('rel', 0)}): {a!r}")
+                    f"(abs {r.get('abs', 0)}, rel {r.get('rel', 0)}): {a!r}"
+                )
             elif diff:
                 within.append((a, rx, ry, diff / allowed))
     return problems, within

@@ -4,9 +4,9 @@ Every chapter page loads with no JavaScript error (beyond the known harmless one
 its plots are present, its math is rendered by the locally served MathJax, and its widgets
 render from the saved widget state. A screenshot of each page goes to test-artifacts/.
 """
+
 import functools
 import http.server
-import json
 import os
 import shutil
 import threading
@@ -20,17 +20,25 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Jupyter Book 1 declares this twice on every page; harmless.
 KNOWN_HARMLESS = (
-    "Identifier 'THEBE_JS_URL' has already been declared",  # Jupyter Book 1, every page
-    "Got invalid theme mode: . Resetting to auto.",  # pydata theme, first visit (no stored mode)
+    # Jupyter Book 1, every page
+    "Identifier 'THEBE_JS_URL' has already been declared",
+    # pydata theme, first visit (no stored mode)
+    "Got invalid theme mode: . Resetting to auto.",
 )
-CHAPTERS = [p for p in chapter_notebooks() if f"notebooks/{p.stem}" in toc_files()]
+CHAPTERS = [
+    p for p in chapter_notebooks() if f"notebooks/{p.stem}" in toc_files()
+]
 
 
 @pytest.fixture(scope="module")
 def server():
     if not (HTML / "index.html").exists():
-        pytest.fail("the book is not built: run `make book` (make test builds it first)")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
+        pytest.fail(
+            "the book is not built: run `make book` (make test builds it first)"
+        )
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(HTML)
+    )
     handler.log_message = lambda *a: None
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -41,12 +49,24 @@ def server():
 @pytest.fixture(scope="module")
 def browser():
     from playwright import sync_api as playwright
+
     if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is not installed (tools/run_tests.sh installs it)")
+        pytest.fail(
+            "Debian's chromium is not installed (tools/run_tests.sh installs it)"
+        )
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
@@ -60,7 +80,10 @@ def open_page(browser, url, math=True):
     errors, blocked = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"),
+    )
 
     def route(r):
         if r.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
@@ -73,14 +96,20 @@ def open_page(browser, url, math=True):
     page.goto(url, wait_until="networkidle")
     if math:
         page.wait_for_function(
-            "window.MathJax && MathJax.startup && MathJax.startup.promise")
+            "window.MathJax && MathJax.startup && MathJax.startup.promise"
+        )
         page.evaluate("MathJax.startup.promise")
     page.wait_for_timeout(500)
     # Offline, the only external things a page references are the Colab badge image and
     # links; any error that they cause is not the page's own.
-    errors = [e for e in errors if not any(k in e for k in KNOWN_HARMLESS)
-              and "net::ERR_FAILED" not in e
-              and not e.startswith("Failed to load resource")]  # reported with its URL above
+    errors = [
+        e
+        for e in errors
+        if not any(k in e for k in KNOWN_HARMLESS)
+        and "net::ERR_FAILED" not in e
+        # reported with its URL above
+        and not e.startswith("Failed to load resource")
+    ]
     return page, errors, blocked
 
 
@@ -93,8 +122,9 @@ def test_intro_page_loads(server, browser):
 
 def test_results_page(server, browser):
     """The Results page has its table, with a row for every chapter."""
-    page, errors, _ = open_page(browser, f"{server}/book/results.html",
-                                math=False)
+    page, errors, _ = open_page(
+        browser, f"{server}/book/results.html", math=False
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "results.png"), full_page=True)
     assert not errors, f"JavaScript errors: {errors}"
@@ -102,11 +132,18 @@ def test_results_page(server, browser):
     assert table.count() == 1, "the Results page shows one results table"
     heads = table.locator("thead th").all_inner_texts()
     assert [h.split()[0] for h in heads] == [
-        "chapter", "quantity", "ci", "paper", "GPU"], heads
+        "chapter",
+        "quantity",
+        "ci",
+        "paper",
+        "GPU",
+    ], heads
     links = table.locator("tbody a").evaluate_all(
-        "els => els.map(e => e.getAttribute('href'))")
-    linked = {h.split("#")[0].rsplit("/", 1)[-1].removesuffix(".html")
-              for h in links}
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+    linked = {
+        h.split("#")[0].rsplit("/", 1)[-1].removesuffix(".html") for h in links
+    }
     missing = [p.stem for p in CHAPTERS if p.stem not in linked]
     assert not missing, f"chapters missing from the Results table: {missing}"
     page.close()
@@ -115,37 +152,61 @@ def test_results_page(server, browser):
 @pytest.mark.parametrize("nb_path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_chapter_page(server, browser, nb_path):
     nb = load(nb_path)
-    page, errors, blocked = open_page(browser, f"{server}/notebooks/{nb_path.stem}.html")
+    page, errors, blocked = open_page(
+        browser, f"{server}/notebooks/{nb_path.stem}.html"
+    )
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{nb_path.stem}.png"), full_page=True)
+    page.screenshot(
+        path=str(ARTIFACTS / f"{nb_path.stem}.png"), full_page=True
+    )
     assert not errors, f"JavaScript errors: {errors}"
     external = [u for u in blocked if "colab-badge.svg" not in u]
-    assert not external, f"the page asks the network for {external[:3]} (serve it locally)"
+    assert not external, (
+        f"the page asks the network for {external[:3]} (serve it locally)"
+    )
 
     # Plots: every PNG output of the notebook is on the page and decoded.
-    n_png = sum("image/png" in o.get("data", {}) for c in nb["cells"] if c["cell_type"] == "code"
-                for o in c.get("outputs", []))
+    n_png = sum(
+        "image/png" in o.get("data", {})
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+    )
     imgs = page.eval_on_selector_all(
-        "div.cell_output img", "els => els.map(e => [e.complete, e.naturalWidth])")
-    assert len(imgs) >= n_png, f"{len(imgs)} output images on the page, {n_png} in the notebook"
-    assert all(done and w > 0 for done, w in imgs), "an output image failed to load"
+        "div.cell_output img",
+        "els => els.map(e => [e.complete, e.naturalWidth])",
+    )
+    assert len(imgs) >= n_png, (
+        f"{len(imgs)} output images on the page, {n_png} in the notebook"
+    )
+    assert all(done and w > 0 for done, w in imgs), (
+        "an output image failed to load"
+    )
 
     # Math: rendered by MathJax, with no TeX errors and no raw display math left over.
     n_math = page.locator("mjx-container").count()
     assert n_math > 0, "no rendered math"
     tex_errors = page.eval_on_selector_all(
-        "mjx-merror", "els => els.map(e => e.getAttribute('data-mjx-error') || e.textContent)")
+        "mjx-merror",
+        "els => els.map(e => e.getAttribute('data-mjx-error') || e.textContent)",
+    )
     assert not tex_errors, f"MathJax could not typeset: {tex_errors}"
     stray = page.evaluate("""() => {
         const a = document.querySelector('article').cloneNode(true);
         a.querySelectorAll('pre, code, mjx-container, .cell_output').forEach(e => e.remove());
         return (a.textContent.match(/.{0,40}\\$.{0,40}/g) || []);
     }""")
-    assert not stray, f"dollar signs left unrendered (math MyST did not parse): {stray[:3]}"
+    assert not stray, (
+        f"dollar signs left unrendered (math MyST did not parse): {stray[:3]}"
+    )
 
     # Widgets: rendered from the saved state by the locally served widget manager.
-    state = nb["metadata"].get("widgets", {}).get(
-        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    state = (
+        nb["metadata"]
+        .get("widgets", {})
+        .get("application/vnd.jupyter.widget-state+json", {})
+        .get("state", {})
+    )
     if state:
         page.wait_for_selector(".jupyter-widgets", timeout=15000)
         n_widgets = page.locator(".jupyter-widgets").count()

@@ -5,6 +5,7 @@ chapter whose committed outputs were changed: a headline number moved far
 beyond its tolerance, a line of text edited and a warning added must each
 fail, and nothing else may.
 """
+
 import copy
 import os
 import re
@@ -68,35 +69,49 @@ def test_integers_vary_only_where_a_rule_allows_it():
 
 def test_column_padding_may_change_with_a_number_s_width():
     spec = {"why": "w", "ints": {"rel": 0.2}, "abs": 0.1}
-    assert problems("  0.90     115     0.47", "  0.90      94     0.38",
-                    spec) == []
+    assert (
+        problems("  0.90     115     0.47", "  0.90      94     0.38", spec)
+        == []
+    )
     assert problems("a 0.90 115", "a 0.90 115", spec) == []
     assert problems("a 0.90 x 115", "a 0.90 y 115", spec)
 
 
 def test_line_rules_take_precedence_over_the_cell_rule():
     spec = {"why": "w", "abs": 0.001, "lines": {"^mAP": {"abs": 0.1}}}
-    assert problems("mAP 0.91\nloss 0.011", "mAP 0.85\nloss 0.011",
-                    spec) == []
+    assert problems("mAP 0.91\nloss 0.011", "mAP 0.85\nloss 0.011", spec) == []
     assert problems("mAP 0.91\nloss 0.011", "mAP 0.91\nloss 0.013", spec)
 
 
 def test_a_timing_line_may_take_any_value_but_keeps_its_text():
     spec = {"why": "w", "lines": {"^speedup": {"any": True}}}
-    assert problems("speedup 1.31\nacc 0.97", "speedup 0.52\nacc 0.97",
-                    spec) == []
+    assert (
+        problems("speedup 1.31\nacc 0.97", "speedup 0.52\nacc 0.97", spec)
+        == []
+    )
     assert problems("speedup 131 ms", "speedup 52 ms", spec) == []
     assert problems("speedup 1.31", "speedup: 1.31", spec)
     # a float printed to 4 digits may come out whole ("1280") or not
     assert problems("speedup 1280 us", "speedup 248.7 us", spec) == []
-    assert problems("speedup 1280", "speedup 248.7", {
-        "why": "w", "lines": {"^speedup": {"rel": 0.1, "ints": True}}})
-    assert problems("speedup 1280", "speedup 1279.5", {
-        "why": "w", "lines": {"^speedup": {"rel": 0.1, "ints": True}}}) == []
-    assert problems("speedup 1280", "speedup 1279.5", {
-        "why": "w", "lines": {"^speedup": {"rel": 0.1}}})  # 1280 is text
-    assert problems("speedup 1.31\nacc 0.97", "speedup 1.31\nacc 0.96",
-                    spec)
+    assert problems(
+        "speedup 1280",
+        "speedup 248.7",
+        {"why": "w", "lines": {"^speedup": {"rel": 0.1, "ints": True}}},
+    )
+    assert (
+        problems(
+            "speedup 1280",
+            "speedup 1279.5",
+            {"why": "w", "lines": {"^speedup": {"rel": 0.1, "ints": True}}},
+        )
+        == []
+    )
+    assert problems(
+        "speedup 1280",
+        "speedup 1279.5",
+        {"why": "w", "lines": {"^speedup": {"rel": 0.1}}},
+    )  # 1280 is text
+    assert problems("speedup 1.31\nacc 0.97", "speedup 1.31\nacc 0.96", spec)
 
 
 def test_words_with_digits_are_not_numbers():
@@ -105,15 +120,18 @@ def test_words_with_digits_are_not_numbers():
     assert problems("0x7C00", "0x7C01", TOL)
 
 
-@pytest.mark.parametrize("spec, needle", [
-    ({"abs": 0.1}, "why"),
-    ({"why": "w"}, "allow some difference"),
-    ({"why": "w", "abs": -1}, ">= 0"),
-    ({"why": "w", "abs": 0.1, "atol": 1}, "unknown"),
-    ({"why": "w", "lines": {"x": {"abs": 1, "tol": 2}}}, "line rule"),
-    ({"why": "w", "any": True}, "not a whole cell"),
-    ("0.1", "dict"),
-])
+@pytest.mark.parametrize(
+    "spec, needle",
+    [
+        ({"abs": 0.1}, "why"),
+        ({"why": "w"}, "allow some difference"),
+        ({"why": "w", "abs": -1}, ">= 0"),
+        ({"why": "w", "abs": 0.1, "atol": 1}, "unknown"),
+        ({"why": "w", "lines": {"x": {"abs": 1, "tol": 2}}}, "line rule"),
+        ({"why": "w", "any": True}, "not a whole cell"),
+        ("0.1", "dict"),
+    ],
+)
 def test_bad_tolerance_declarations_are_refused_clearly(spec, needle):
     with pytest.raises(ValueError, match=re.escape(needle)):
         check_tolerance(spec)
@@ -128,7 +146,8 @@ def test_every_declared_tolerance_in_the_book_is_well_formed():
                 except ValueError as e:
                     pytest.fail(f"{path.name} cell {k}: {e}")
                 assert "nbval-ignore-output" not in tags(cell), (
-                    f"{path.name} cell {k}: a tolerance on an ignored cell")
+                    f"{path.name} cell {k}: a tolerance on an ignored cell"
+                )
 
 
 # The mutation drill: a real chapter, three committed outputs changed.
@@ -137,53 +156,91 @@ CHAPTER = ROOT / "notebooks" / "01_mixed_precision.ipynb"
 
 def _cell_with(nb, needle, tolerance):
     for k, cell in enumerate(nb.cells):
-        if (cell.cell_type == "code" and
-                ("tolerance" in cell.metadata) == tolerance and
-                "nbval-ignore-output" not in tags(cell) and
-                any(needle in o.get("text", "") for o in cell.outputs)):
+        if (
+            cell.cell_type == "code"
+            and ("tolerance" in cell.metadata) == tolerance
+            and "nbval-ignore-output" not in tags(cell)
+            and any(needle in o.get("text", "") for o in cell.outputs)
+        ):
             return k
-    raise LookupError(f"no {'tolerant' if tolerance else 'exact'} cell "
-                      f"prints {needle!r} in {CHAPTER.name}")
+    raise LookupError(
+        f"no {'tolerant' if tolerance else 'exact'} cell "
+        f"prints {needle!r} in {CHAPTER.name}"
+    )
 
 
 def test_nbval_catches_a_moved_headline_number_changed_text_and_a_warning(
-        tmp_path):
+    tmp_path,
+):
     nb = nbformat.read(CHAPTER, 4)
     mutant = copy.deepcopy(nb)
     # 1. A headline number far beyond its tolerance: the bf16 run's loss.
     k_num = _cell_with(nb, "bf16", tolerance=True)
     out = next(o for o in mutant.cells[k_num].outputs if "text" in o)
     line = next(ln for ln in out.text.splitlines() if ln.startswith("bf16"))
-    moved = re.sub(r"\d+\.\d+", lambda m: f"{float(m.group()) * 5:.3f}",
-                   line, count=1)
+    moved = re.sub(
+        r"\d+\.\d+", lambda m: f"{float(m.group()) * 5:.3f}", line, count=1
+    )
     assert moved != line
     out.text = out.text.replace(line, moved)
     # 2. A changed line of text in an exact cell, 3. a new warning line.
-    exact = [k for k, c in enumerate(nb.cells)
-             if c.cell_type == "code" and c.outputs and
-             "tolerance" not in c.metadata and
-             not {"nbval-ignore-output", "nbval-skip"} & set(tags(c)) and
-             any(o.get("name") == "stdout" for o in c.outputs)]
+    exact = [
+        k
+        for k, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        and c.outputs
+        and "tolerance" not in c.metadata
+        and not {"nbval-ignore-output", "nbval-skip"} & set(tags(c))
+        and any(o.get("name") == "stdout" for o in c.outputs)
+    ]
     k_text, k_warn = exact[1], exact[2]
-    for k, edit in ((k_text, lambda s: s.replace("\n", " (edited)\n", 1)),
-                    (k_warn, lambda s: s + "UserWarning: new warning\n")):
-        o = next(o for o in mutant.cells[k].outputs
-                 if o.get("name") == "stdout")
+    for k, edit in (
+        (k_text, lambda s: s.replace("\n", " (edited)\n", 1)),
+        (k_warn, lambda s: s + "UserWarning: new warning\n"),
+    ):
+        o = next(
+            o for o in mutant.cells[k].outputs if o.get("name") == "stdout"
+        )
         o.text = edit(o.text)
     path = tmp_path / CHAPTER.name
     nbformat.write(mutant, path)
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "tests"),
-               BOOK_PROFILE="ci", CUDA_VISIBLE_DEVICES="")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT / "tests"),
+        BOOK_PROFILE="ci",
+        CUDA_VISIBLE_DEVICES="",
+    )
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
-         "-p", "nbval_tolerance", "-c", os.devnull, "--rootdir", tmp_path,
-         "--nbval", "--nbval-current-env", "--nbval-sanitize-with",
-         str(ROOT / "tests" / "nbval_sanitize.cfg"), "-q", str(path)],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "nbval_tolerance",
+            "-c",
+            os.devnull,
+            "--rootdir",
+            tmp_path,
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            str(ROOT / "tests" / "nbval_sanitize.cfg"),
+            "-q",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
     report = run.stdout + run.stderr
     assert run.returncode == 1, report[-3000:]
-    failed = sorted(int(m) for m in re.findall(r"FAILED .*::Cell (\d+)",
-                                               report))
+    failed = sorted(
+        int(m) for m in re.findall(r"FAILED .*::Cell (\d+)", report)
+    )
     # nbval numbers code cells only.
     code = [k for k, c in enumerate(nb.cells) if c.cell_type == "code"]
     expected = sorted(code.index(k) for k in (k_num, k_text, k_warn))

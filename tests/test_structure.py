@@ -1,4 +1,5 @@
 """Structure tests: every chapter notebook keeps the contract in CONTRIBUTING.md."""
+
 import json
 import re
 import sys
@@ -6,8 +7,18 @@ import sys
 import pytest
 import yaml
 
-from book import (ROOT, SECTIONS, cells_of_section, chapter_notebooks, code_cells, headings,
-                  load, source, tags, toc_files)
+from book import (
+    ROOT,
+    SECTIONS,
+    cells_of_section,
+    chapter_notebooks,
+    code_cells,
+    headings,
+    load,
+    source,
+    tags,
+    toc_files,
+)
 
 sys.path.insert(0, str(ROOT / "tools"))
 from math_blocks import check as math_block_problems  # noqa: E402
@@ -25,7 +36,9 @@ def test_there_are_chapters():
 def test_toc_lists_only_files_that_exist():
     for f in toc_files():
         candidates = [ROOT / f"{f}{ext}" for ext in ("", ".md", ".ipynb")]
-        assert any(p.is_file() for p in candidates), f"_toc.yml lists {f}, which does not exist"
+        assert any(p.is_file() for p in candidates), (
+            f"_toc.yml lists {f}, which does not exist"
+        )
 
 
 @pytest.fixture(params=NOTEBOOKS, ids=ids)
@@ -35,7 +48,9 @@ def chapter(request):
 
 def test_listed_in_toc(chapter):
     path, _ = chapter
-    assert f"notebooks/{path.stem}" in toc_files(), f"{path.name} is not listed in _toc.yml"
+    assert f"notebooks/{path.stem}" in toc_files(), (
+        f"{path.name} is not listed in _toc.yml"
+    )
 
 
 def test_kernel_is_python3(chapter):
@@ -45,7 +60,9 @@ def test_kernel_is_python3(chapter):
 
 def test_file_size_at_most_2mb(chapter):
     path, _ = chapter
-    assert path.stat().st_size <= 2_000_000, f"{path.name}: {path.stat().st_size / 1e6:.2f} MB"
+    assert path.stat().st_size <= 2_000_000, (
+        f"{path.name}: {path.stat().st_size / 1e6:.2f} MB"
+    )
 
 
 def test_first_cell_has_title_and_colab_badge(chapter):
@@ -53,38 +70,60 @@ def test_first_cell_has_title_and_colab_badge(chapter):
     first = nb["cells"][0]
     assert first["cell_type"] == "markdown"
     text = source(first)
-    assert text.startswith("# "), "the first cell starts with the chapter title (# ...)"
-    assert expected_badge(path) in text, "stale or missing Colab badge: run `make badges`"
+    assert text.startswith("# "), (
+        "the first cell starts with the chapter title (# ...)"
+    )
+    assert expected_badge(path) in text, (
+        "stale or missing Colab badge: run `make badges`"
+    )
 
 
 def test_shared_blocks_are_current(chapter):
     path, _ = chapter
     assert not sync_shared(path, write=False), (
         f"{path.name}: a shared block (tools/sync_shared.py) is stale or "
-        "missing: run `make shared-sync`")
+        "missing: run `make shared-sync`"
+    )
 
 
 def test_sections_in_template_order(chapter):
     _, nb = chapter
     found = [re.split(r"[:(]", h)[0].strip() for h in headings(nb, 2)]
-    assert found == SECTIONS, f"level-2 headings {found} differ from the template {SECTIONS}"
+    assert found == SECTIONS, (
+        f"level-2 headings {found} differ from the template {SECTIONS}"
+    )
     assert len(headings(nb, 1)) == 1, "exactly one level-1 heading (the title)"
 
 
 def test_install_cell_only_in_colab_then_setup_cell(chapter):
     _, nb = chapter
-    setup = [source(c) for c in cells_of_section(nb, "Setup") if c["cell_type"] == "code"]
+    setup = [
+        source(c)
+        for c in cells_of_section(nb, "Setup")
+        if c["cell_type"] == "code"
+    ]
     assert len(setup) >= 2, "Setup holds the install cell and the setup cell"
     install, config = setup[0], setup[1]
     assert "google.colab" in install and "if IN_COLAB" in install
-    assert not re.search(r"pip.*install[^\n]*\btorch\b", install), "never reinstall torch"
-    for needle in ("BOOK_PROFILE", "PROFILE", "SIZES", "DEVICE", "manual_seed"):
+    assert not re.search(r"pip.*install[^\n]*\btorch\b", install), (
+        "never reinstall torch"
+    )
+    for needle in (
+        "BOOK_PROFILE",
+        "PROFILE",
+        "SIZES",
+        "DEVICE",
+        "manual_seed",
+    ):
         assert needle in config, f"the setup cell defines {needle}"
 
 
 def test_at_least_five_assert_cells(chapter):
     _, nb = chapter
-    n = sum(bool(re.search(r"^\s*assert\b", source(c), re.M)) for c in code_cells(nb))
+    n = sum(
+        bool(re.search(r"^\s*assert\b", source(c), re.M))
+        for c in code_cells(nb)
+    )
     assert n >= 5, f"only {n} code cells assert something"
 
 
@@ -100,20 +139,25 @@ def test_references_section_is_not_empty(chapter):
     text = "\n".join(source(c) for c in cells_of_section(nb, "References"))
     entries = re.findall(r"^\s*(?:[-*]|\d+\.)\s+\S", text, re.M)
     assert len(entries) >= 2, "list the references, one item each"
-    assert "{cite}" not in "".join(source(c) for c in nb["cells"]), "no {cite} roles in notebooks"
+    assert "{cite}" not in "".join(source(c) for c in nb["cells"]), (
+        "no {cite} roles in notebooks"
+    )
 
 
 def test_execution_counts_are_one_fresh_run(chapter):
     _, nb = chapter
     counts = [c.get("execution_count") for c in code_cells(nb)]
     assert counts == list(range(1, len(counts) + 1)), (
-        "outputs are not one fresh top-to-bottom run: `make notebooks NB=...`")
+        "outputs are not one fresh top-to-bottom run: `make notebooks NB=...`"
+    )
 
 
 def test_no_unexpected_errors_in_outputs(chapter):
     _, nb = chapter
     for c in code_cells(nb):
-        errors = [o for o in c.get("outputs", []) if o["output_type"] == "error"]
+        errors = [
+            o for o in c.get("outputs", []) if o["output_type"] == "error"
+        ]
         assert not errors or "raises-exception" in tags(c), source(c)[:80]
 
 
@@ -121,26 +165,43 @@ def test_at_most_a_third_of_outputs_ignored(chapter):
     _, nb = chapter
     cells = code_cells(nb)
     ignored = sum("nbval-ignore-output" in tags(c) for c in cells)
-    assert 3 * ignored <= len(cells), f"{ignored} of {len(cells)} code cells ignore their output"
+    assert 3 * ignored <= len(cells), (
+        f"{ignored} of {len(cells)} code cells ignore their output"
+    )
 
 
 def test_explore_has_a_widget_with_saved_state(chapter):
     _, nb = chapter
-    views = [o for c in cells_of_section(nb, "Explore") if c["cell_type"] == "code"
-             for o in c.get("outputs", [])
-             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    views = [
+        o
+        for c in cells_of_section(nb, "Explore")
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
     assert views, "the Explore section displays an ipywidgets control"
-    state = nb["metadata"].get("widgets", {}).get(
-        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    state = (
+        nb["metadata"]
+        .get("widgets", {})
+        .get("application/vnd.jupyter.widget-state+json", {})
+        .get("state", {})
+    )
     for v in views:
         mid = v["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
-        assert mid in state, "widget state is saved (execute with `make notebooks`)"
+        assert mid in state, (
+            "widget state is saved (execute with `make notebooks`)"
+        )
 
 
 def test_reproduce_has_a_plot(chapter):
     _, nb = chapter
-    pngs = [o for c in cells_of_section(nb, "Reproduce") if c["cell_type"] == "code"
-            for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    pngs = [
+        o
+        for c in cells_of_section(nb, "Reproduce")
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
     assert pngs, "the Reproduce section shows a plot"
 
 
@@ -149,41 +210,59 @@ def bib_keys(path):
 
 
 def test_bibliography_files_listed_and_keys_unique():
-    listed = yaml.safe_load((ROOT / "_config.yml").read_text())["bibtex_bibfiles"]
+    listed = yaml.safe_load((ROOT / "_config.yml").read_text())[
+        "bibtex_bibfiles"
+    ]
     on_disk = ["book/references.bib"] + sorted(
-        p.relative_to(ROOT).as_posix() for p in (ROOT / "book" / "bib").glob("*.bib"))
-    assert sorted(listed) == sorted(on_disk), "list every .bib file in _config.yml"
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "book" / "bib").glob("*.bib")
+    )
+    assert sorted(listed) == sorted(on_disk), (
+        "list every .bib file in _config.yml"
+    )
     keys = [k for f in on_disk for k in bib_keys(ROOT / f)]
     dupes = sorted({k for k in keys if keys.count(k) > 1})
-    assert not dupes, f"BibTeX keys defined twice: {dupes} (keep one, in the first chapter citing it)"
+    assert not dupes, (
+        f"BibTeX keys defined twice: {dupes} (keep one, in the first chapter citing it)"
+    )
 
 
 def test_each_chapter_has_its_bibliography(chapter):
     path, _ = chapter
     bib = ROOT / "book" / "bib" / f"{path.stem}.bib"
-    assert bib.is_file() and bib_keys(bib), f"{bib.relative_to(ROOT)} holds the chapter's references"
+    assert bib.is_file() and bib_keys(bib), (
+        f"{bib.relative_to(ROOT)} holds the chapter's references"
+    )
 
 
 def test_display_math_stands_in_its_own_paragraph(chapter):
     """MyST (the web book) misreads $$...$$ glued to a line of text; Jupyter does not."""
     _, nb = chapter
-    bad = [p for c in nb["cells"] if c["cell_type"] == "markdown"
-           for p in math_block_problems(source(c))]
+    bad = [
+        p
+        for c in nb["cells"]
+        if c["cell_type"] == "markdown"
+        for p in math_block_problems(source(c))
+    ]
     assert not bad, f"run `python tools/math_blocks.py --fix`: {bad[:3]}"
 
 
 def test_no_control_characters_in_text(chapter):
     r"""A "\a", "\b" or "\f" written through a non-raw Python string turns \approx into BEL."""
     _, nb = chapter
-    bad = [(i, m.group()) for i, c in enumerate(nb["cells"])
-           for m in re.finditer(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", source(c))]
+    bad = [
+        (i, m.group())
+        for i, c in enumerate(nb["cells"])
+        for m in re.finditer(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", source(c))
+    ]
     assert not bad, f"control characters in cells {bad[:5]}"
 
 
 def test_no_warnings_in_outputs(chapter):
     """A reader should not meet a library warning: fix the cause, or explain and silence it."""
     _, nb = chapter
-    text = json.dumps([c.get("outputs", []) for c in code_cells(nb)]) + json.dumps(
-        nb["metadata"].get("widgets", {}))
+    text = json.dumps(
+        [c.get("outputs", []) for c in code_cells(nb)]
+    ) + json.dumps(nb["metadata"].get("widgets", {}))
     found = re.findall(r"\w*Warning: .{0,60}", text)
     assert not found, found[:3]

@@ -5,6 +5,7 @@ Usage:  python tools/execute_notebooks.py [notebooks/NN_name.ipynb ...]   (defau
 The committed outputs must always be one fresh top-to-bottom run of this script; nbval then
 compares a new run against them. `make notebooks` calls it for every chapter.
 """
+
 import os
 import pathlib
 import sys
@@ -30,7 +31,8 @@ def use_ci_environment():
     os.environ["BOOK_PROFILE"] = "ci"
     os.environ["CUDA_VISIBLE_DEVICES"] = ""
     os.environ["BOOK_QUIET"] = "1"  # no progress bars in the committed outputs
-    os.environ.pop("MPLBACKEND", None)  # an inherited Agg backend makes inline plots vanish
+    # an inherited Agg backend makes inline plots vanish
+    os.environ.pop("MPLBACKEND", None)
 
 
 def notebook_client(nb, cwd: pathlib.Path, **options) -> NotebookClient:
@@ -44,7 +46,8 @@ def notebook_client(nb, cwd: pathlib.Path, **options) -> NotebookClient:
         kernel_name="python3",
         resources={"metadata": {"path": str(cwd)}},
         store_widget_state=True,
-        record_timing=False,  # no per-cell timestamps: diffs show only real changes
+        # no per-cell timestamps: diffs show only real changes
+        record_timing=False,
     )
     return NotebookClient(nb, **{**settings, **options})
 
@@ -61,13 +64,17 @@ def execute(path: pathlib.Path) -> float:
 
 
 def main(argv):
-    paths = [pathlib.Path(a) for a in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = [pathlib.Path(a) for a in argv] or sorted(
+        (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
+    )
     if not paths:
         sys.exit("no notebooks found under notebooks/")
     for p in paths:
         seconds = execute(p)
         size = p.stat().st_size / 1e6
-        print(f"{p.name}: executed in {seconds:.1f} s, {size:.2f} MB", flush=True)
+        print(
+            f"{p.name}: executed in {seconds:.1f} s, {size:.2f} MB", flush=True
+        )
 
 
 if __name__ == "__main__":

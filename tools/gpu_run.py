@@ -14,6 +14,7 @@ Results page (tools/results_page.py) shows them.
 Without a CUDA device it exits with status 2. --allow-cpu runs anyway, on
 the CPU: it exists for the tests of this script, not for real numbers.
 """
+
 import argparse
 import asyncio
 import datetime
@@ -32,10 +33,12 @@ from nbclient.util import ensure_async
 
 from execute_notebooks import ROOT, notebook_client
 
-NO_CUDA = ("gpu_run: `make gpu` needs a CUDA GPU and torch sees none "
-           "(torch.cuda.is_available() is False); on a CPU use "
-           "`make notebooks` (ci profile), or run a chapter with "
-           "BOOK_PROFILE=full by hand")
+NO_CUDA = (
+    "gpu_run: `make gpu` needs a CUDA GPU and torch sees none "
+    "(torch.cuda.is_available() is False); on a CPU use "
+    "`make notebooks` (ci profile), or run a chapter with "
+    "BOOK_PROFILE=full by hand"
+)
 MARK = "RESULTS_JSON:"
 DUMP_CELL = f"""\
 if "RESULTS" in globals():
@@ -45,9 +48,14 @@ if "RESULTS" in globals():
 
 def machine(cuda: bool) -> dict:
     import torch
-    info = dict(device=None, driver=None, cuda=torch.version.cuda,
-                torch=torch.__version__,
-                date=datetime.date.today().isoformat())
+
+    info = dict(
+        device=None,
+        driver=None,
+        cuda=torch.version.cuda,
+        torch=torch.__version__,
+        date=datetime.date.today().isoformat(),
+    )
     if cuda:
         info["device"] = torch.cuda.get_device_name(0)
     else:
@@ -55,9 +63,15 @@ def machine(cuda: bool) -> dict:
         info["device"] = f"CPU {cpu} (--allow-cpu test run)"
     try:
         smi = subprocess.run(
-            ["nvidia-smi", "--query-gpu=driver_version",
-             "--format=csv,noheader"], capture_output=True, text=True,
-            timeout=60)
+            [
+                "nvidia-smi",
+                "--query-gpu=driver_version",
+                "--format=csv,noheader",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if smi.returncode == 0 and smi.stdout.strip():
             info["driver"] = smi.stdout.strip().splitlines()[0]
     except (OSError, subprocess.TimeoutExpired):  # no nvidia-smi here
@@ -82,8 +96,9 @@ async def _execute(client, limit: float) -> bool:
     return False
 
 
-def run_chapter(src: pathlib.Path, out_dir: pathlib.Path,
-                limit: float) -> dict:
+def run_chapter(
+    src: pathlib.Path, out_dir: pathlib.Path, limit: float
+) -> dict:
     """Execute a copy of `src` in `out_dir`; its record for the JSON."""
     dst = out_dir / src.name
     shutil.copyfile(src, dst)
@@ -105,44 +120,67 @@ def run_chapter(src: pathlib.Path, out_dir: pathlib.Path,
     record["results"] = {}
     for line in "".join(o.get("text", "") for o in dump.outputs).splitlines():
         if line.startswith(MARK):
-            record["results"] = json.loads(line[len(MARK):])
+            record["results"] = json.loads(line[len(MARK) :])
     nbformat.write(nb, dst)
     return record
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("notebooks", nargs="*", type=pathlib.Path,
-                    help="chapters to run (default: all)")
-    ap.add_argument("--limit", type=float, default=300,
-                    help="wall-clock seconds per chapter (default 300)")
-    ap.add_argument("--out-dir", type=pathlib.Path,
-                    default=ROOT / "_build" / "gpu",
-                    help="where the executed copies go (default _build/gpu)")
-    ap.add_argument("--json", type=pathlib.Path,
-                    default=ROOT / "book" / "results_gpu.json",
-                    help="the record to merge into "
-                         "(default book/results_gpu.json)")
-    ap.add_argument("--allow-cpu", action="store_true",
-                    help="run without CUDA: for the tests of this script only")
+    ap.add_argument(
+        "notebooks",
+        nargs="*",
+        type=pathlib.Path,
+        help="chapters to run (default: all)",
+    )
+    ap.add_argument(
+        "--limit",
+        type=float,
+        default=300,
+        help="wall-clock seconds per chapter (default 300)",
+    )
+    ap.add_argument(
+        "--out-dir",
+        type=pathlib.Path,
+        default=ROOT / "_build" / "gpu",
+        help="where the executed copies go (default _build/gpu)",
+    )
+    ap.add_argument(
+        "--json",
+        type=pathlib.Path,
+        default=ROOT / "book" / "results_gpu.json",
+        help="the record to merge into (default book/results_gpu.json)",
+    )
+    ap.add_argument(
+        "--allow-cpu",
+        action="store_true",
+        help="run without CUDA: for the tests of this script only",
+    )
     args = ap.parse_args(argv)
 
     import torch
+
     cuda = torch.cuda.is_available()
     if not cuda and not args.allow_cpu:
         print(NO_CUDA, file=sys.stderr)
         return 2
     paths = args.notebooks or sorted(
-        (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+        (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
+    )
     missing = [str(p) for p in paths if not p.is_file()]
     if missing or not paths:
-        print(f"gpu_run: no such notebook: {missing or 'notebooks/*'}",
-              file=sys.stderr)
+        print(
+            f"gpu_run: no such notebook: {missing or 'notebooks/*'}",
+            file=sys.stderr,
+        )
         return 2
     out_dir = args.out_dir.resolve()
     if any(p.resolve().parent == out_dir for p in paths):
-        print(f"gpu_run: --out-dir {out_dir} holds the notebooks themselves;"
-              " it must be another folder", file=sys.stderr)
+        print(
+            f"gpu_run: --out-dir {out_dir} holds the notebooks themselves;"
+            " it must be another folder",
+            file=sys.stderr,
+        )
         return 2
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -158,15 +196,20 @@ def main(argv=None) -> int:
         rec = run_chapter(p, out_dir, args.limit)
         chapters[p.stem] = dict(rec, device=info["device"], date=info["date"])
         failed += rec["status"] != "ok"
-        print(f"{p.stem}: {rec['status']} in {rec['seconds']} s"
-              + (f" ({rec['error']})" if "error" in rec else "")
-              + f", {len(rec['results'])} RESULTS", flush=True)
+        print(
+            f"{p.stem}: {rec['status']} in {rec['seconds']} s"
+            + (f" ({rec['error']})" if "error" in rec else "")
+            + f", {len(rec['results'])} RESULTS",
+            flush=True,
+        )
         # written after every chapter, so an interrupted run keeps its part
         record = dict(info, chapters=dict(sorted(chapters.items())))
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(record, indent=1) + "\n")
-    print(f"wrote {args.json} ({len(paths) - failed} of {len(paths)} "
-          "chapters ok)")
+    print(
+        f"wrote {args.json} ({len(paths) - failed} of {len(paths)} "
+        "chapters ok)"
+    )
     return 1 if failed else 0
 
 

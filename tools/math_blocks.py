@@ -4,6 +4,7 @@ Jupyter and Colab render `text\n$$x$$\ntext` fine, but MyST parses it as stray d
 inline math, which the browser check catches as broken TeX. `check(text)` lists the offending
 lines; `fix(text)` adds the blank lines. Usage: python tools/math_blocks.py [--fix] NOTEBOOK...
 """
+
 import json
 import pathlib
 import sys
@@ -68,7 +69,9 @@ def main(argv):
                 for p in problems:
                     print(f"{path.name} cell {i}: {p}")
         if changed:
-            path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+            path.write_text(
+                json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+            )
             print(f"fixed display math in {path.name}")
     return status
 

@@ -10,6 +10,7 @@ to choose a tolerance from measurements: execute a copy under another CPU
 setting (e.g. ATEN_CPU_CAPABILITY=default, see CONTRIBUTING.md) and compare.
 Exit status 1 when some change is not covered.
 """
+
 import pathlib
 import re
 import sys
@@ -24,7 +25,8 @@ from output_compare import _split, compare_text  # noqa: E402
 IGNORED = {"nbval-ignore-output", "nbval-skip"}
 TEXT_MIMES = ("text/plain", "text/html", "text/markdown", "text/latex")
 PATTERNS = get_sanitize_patterns(
-    (ROOT / "tests" / "nbval_sanitize.cfg").read_text())
+    (ROOT / "tests" / "nbval_sanitize.cfg").read_text()
+)
 
 
 def sanitize(s):
@@ -43,8 +45,9 @@ def texts(cell):
             for mime in TEXT_MIMES:
                 if mime in o["data"]:
                     out.setdefault(mime, []).append(o["data"][mime])
-    return {k: v if isinstance(v, str) else "\n".join(v)
-            for k, v in out.items()}
+    return {
+        k: v if isinstance(v, str) else "\n".join(v) for k, v in out.items()
+    }
 
 
 def drift(committed, new, ignored=IGNORED):
@@ -67,16 +70,21 @@ def drift(committed, new, ignored=IGNORED):
             ok &= not problems
             mark = "NOT COVERED" if problems else "covered"
             where = f"{pathlib.Path(new).parent.name}/{pathlib.Path(new).name}"
-            print(f"{where} cell {k} (nbval Cell {code}) {key} ({mark}; "
-                  f"tolerance {spec})")
+            print(
+                f"{where} cell {k} (nbval Cell {code}) {key} ({mark}; "
+                f"tolerance {spec})"
+            )
             for la, lb in zip(x.splitlines(), y.splitlines()):
                 if la == lb:
                     continue
                 _, na, _ = _split(la, True)
                 _, nb, _ = _split(lb, True)
-                changes = [f"{p:g}->{q:g} (abs {abs(p - q):.3g}, rel "
-                           f"{abs(p - q) / abs(p) if p else float('inf'):.2g})"
-                           for p, q in zip(na, nb) if p != q]
+                changes = [
+                    f"{p:g}->{q:g} (abs {abs(p - q):.3g}, rel "
+                    f"{abs(p - q) / abs(p) if p else float('inf'):.2g})"
+                    for p, q in zip(na, nb)
+                    if p != q
+                ]
                 print(f"    - {la[:100]}\n    + {lb[:100]}")
                 if changes and len(na) == len(nb):
                     print(f"      {'; '.join(changes)}")

@@ -9,6 +9,7 @@ Results page takes the ci values from the committed outputs. The page also
 shows book/results_paper.yml (the papers' values) and book/results_gpu.json
 (written by `make gpu`, tools/gpu_run.py).
 """
+
 import json
 import pathlib
 import re
@@ -25,13 +26,18 @@ RESULTS_FOOTER = """\
 # from here on (the same in every chapter): edit only the ones above.
 for name, value in RESULTS.items():
     assert name.isascii() and name.isidentifier() and name.islower(), (
-        f"RESULTS names are snake_case, not {name!r}")
+        f"RESULTS names are snake_case, not {name!r}"
+    )
     assert isinstance(value, (int, float)) and not isinstance(value, bool), (
-        f"RESULTS[{name!r}] = {value!r} is not a plain number")
+        f"RESULTS[{name!r}] = {value!r} is not a plain number"
+    )
 print(f"{'RESULTS':<36} value")
 for name, value in RESULTS.items():
-    print(f"{name:<36} {value:.4g}" if isinstance(value, float)
-          else f"{name:<36} {value}")"""
+    print(
+        f"{name:<36} {value:.4g}"
+        if isinstance(value, float)
+        else f"{name:<36} {value}"
+    )"""
 
 # The code cell that defines RESULTS: a line that starts `RESULTS = `.
 RESULTS_CELL_RE = re.compile(r"^RESULTS\s*=(?!=)", re.M)
@@ -53,16 +59,20 @@ def cell_source(cell):
 
 def results_cells(nb):
     """The code cells of a notebook (a dict) that define RESULTS."""
-    return [c for c in nb["cells"] if c["cell_type"] == "code"
-            and RESULTS_CELL_RE.search(cell_source(c))]
+    return [
+        c
+        for c in nb["cells"]
+        if c["cell_type"] == "code" and RESULTS_CELL_RE.search(cell_source(c))
+    ]
 
 
 def cell_stdout(cell):
     """Everything a code cell printed to stdout, as one string."""
-    return "".join(cell_source({"source": o["text"]})
-                   for o in cell.get("outputs", [])
-                   if o.get("output_type") == "stream"
-                   and o.get("name") == "stdout")
+    return "".join(
+        cell_source({"source": o["text"]})
+        for o in cell.get("outputs", [])
+        if o.get("output_type") == "stream" and o.get("name") == "stdout"
+    )
 
 
 def parse_results(text):
@@ -80,8 +90,9 @@ def parse_results(text):
         m = _ROW_RE.fullmatch(line) if inside else None
         try:
             name, value = m.groups()
-            out[name] = (int(value) if _INT_RE.fullmatch(value)
-                         else float(value))
+            out[name] = (
+                int(value) if _INT_RE.fullmatch(value) else float(value)
+            )
         except (AttributeError, ValueError):  # not a row: the table ended
             inside = False
     return out
@@ -105,8 +116,14 @@ def ci_spread(notebook_path):
     out = {}
     for name in parse_results("\n".join(lines)):
         line = next((ln for ln in lines if ln.split()[:1] == [name]), "")
-        rule = next((r for pat, r in spec.get("lines", {}).items()
-                     if re.search(pat, line)), None)
+        rule = next(
+            (
+                r
+                for pat, r in spec.get("lines", {}).items()
+                if re.search(pat, line)
+            ),
+            None,
+        )
         if rule is None and (spec.get("abs") or spec.get("rel")):
             rule = spec
         if not rule:
@@ -114,8 +131,10 @@ def ci_spread(notebook_path):
         if rule.get("any"):
             out[name] = "varies run to run"
         else:
-            parts = [f"±{fmt(rule['abs'])}" if rule.get("abs") else "",
-                     f"±{rule['rel']:.0%}" if rule.get("rel") else ""]
+            parts = [
+                f"±{fmt(rule['abs'])}" if rule.get("abs") else "",
+                f"±{rule['rel']:.0%}" if rule.get("rel") else "",
+            ]
             out[name] = " + ".join(p for p in parts if p) + " across CPUs"
     return out
 
@@ -157,8 +176,13 @@ def gpu_cell(run, name=None):
     where = ", ".join(str(run[k]) for k in ("device", "date") if run.get(k))
     if run.get("status") == "ok":
         value = run.get("results", {}).get(name)
-        what = ("ran, no RESULTS" if name is None else
-                "not in its RESULTS" if value is None else fmt(value))
+        what = (
+            "ran, no RESULTS"
+            if name is None
+            else "not in its RESULTS"
+            if value is None
+            else fmt(value)
+        )
     elif run.get("status") == "timeout":
         what = f"timeout after {fmt(run.get('limit_s', '?'))} s"
     else:
@@ -196,6 +220,5 @@ def table_rows(root=ROOT):
             ci_text = fmt(ci[name]) if name in ci else no_ci
             if name in spread:
                 ci_text += f" ({spread[name]})"
-            rows.append((stem, name, ci_text,
-                         paper_text, gpu_cell(run, name)))
+            rows.append((stem, name, ci_text, paper_text, gpu_cell(run, name)))
     return rows

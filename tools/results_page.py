@@ -6,14 +6,20 @@ ci value (read from the committed outputs), the paper's value
 tools/results.py reads them all. Loaded through `sphinx: local_extensions`
 in _config.yml. The page is rebuilt whenever one of those files changes.
 """
+
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 import results
 
-COLUMNS = [("chapter", 3), ("quantity", 3), ("ci", 2),
-           ("paper (source)", 4), ("GPU (device, date)", 4)]
+COLUMNS = [
+    ("chapter", 3),
+    ("quantity", 3),
+    ("ci", 2),
+    ("paper (source)", 4),
+    ("GPU (device, date)", 4),
+]
 
 
 def _entry(*children):
@@ -27,8 +33,11 @@ class ResultsTable(SphinxDirective):
 
     def run(self):
         root = results.ROOT
-        for path in [*results.chapter_notebooks(root),
-                     root / results.PAPER_FILE, root / results.GPU_FILE]:
+        for path in [
+            *results.chapter_notebooks(root),
+            root / results.PAPER_FILE,
+            root / results.GPU_FILE,
+        ]:
             self.env.note_dependency(str(path))  # missing: read every build
         table = nodes.table(classes=["results-table"])
         group = nodes.tgroup(cols=len(COLUMNS))
@@ -43,8 +52,9 @@ class ResultsTable(SphinxDirective):
         for stem, *cells in results.table_rows(root):
             first = _entry(self._chapter(stem)) if stem != shown else _entry()
             shown = stem
-            body += nodes.row("", first,
-                              *(_entry(nodes.Text(c)) for c in cells))
+            body += nodes.row(
+                "", first, *(_entry(nodes.Text(c)) for c in cells)
+            )
         return [table]
 
     def _chapter(self, stem):
@@ -53,13 +63,22 @@ class ResultsTable(SphinxDirective):
         if docname not in self.env.found_docs:
             return nodes.Text(stem)
         ref = addnodes.pending_xref(
-            "", refdomain="std", reftype="doc", reftarget=f"/{docname}",
-            refexplicit=False, refwarn=True, refdoc=self.env.docname)
+            "",
+            refdomain="std",
+            reftype="doc",
+            reftarget=f"/{docname}",
+            refexplicit=False,
+            refwarn=True,
+            refdoc=self.env.docname,
+        )
         ref += nodes.inline("", stem)
         return ref
 
 
 def setup(app):
     app.add_directive("results-table", ResultsTable)
-    return {"version": "1", "parallel_read_safe": True,
-            "parallel_write_safe": True}
+    return {
+        "version": "1",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -3,6 +3,7 @@
 The repository's address lives in one place (_config.yml); this script and the structure
 tests derive every badge from it. Usage: python tools/sync_badges.py [--check]
 """
+
 import json
 import pathlib
 import re
@@ -18,8 +19,10 @@ def expected_badge(notebook: pathlib.Path) -> str:
     repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
     slug = re.sub(r"^https://github\.com/", "", repo["url"].rstrip("/"))
     rel = notebook.resolve().relative_to(ROOT).as_posix()
-    return ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-            f"(https://colab.research.google.com/github/{slug}/blob/{repo.get('branch', 'main')}/{rel})")
+    return (
+        "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+        f"(https://colab.research.google.com/github/{slug}/blob/{repo.get('branch', 'main')}/{rel})"
+    )
 
 
 def sync(notebook: pathlib.Path) -> bool:
@@ -27,7 +30,9 @@ def sync(notebook: pathlib.Path) -> bool:
     nb = json.loads(notebook.read_text())
     cell = nb["cells"][0]
     if cell["cell_type"] != "markdown":
-        raise ValueError(f"{notebook}: the first cell must be markdown (title and badge)")
+        raise ValueError(
+            f"{notebook}: the first cell must be markdown (title and badge)"
+        )
     text = "".join(cell["source"])
     badge = expected_badge(notebook)
     if BADGE_RE.search(text):
@@ -47,7 +52,9 @@ def main(argv):
     stale = []
     for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         if check:
-            if expected_badge(nb) not in "".join(json.loads(nb.read_text())["cells"][0]["source"]):
+            if expected_badge(nb) not in "".join(
+                json.loads(nb.read_text())["cells"][0]["source"]
+            ):
                 stale.append(nb.name)
         elif sync(nb):
             print(f"updated badge in {nb.name}")

@@ -7,6 +7,7 @@ This script keeps the author lines and puts the current footer after them
 when the chapter is re-executed: `make notebooks NB=...`.
 Usage: python tools/sync_results.py [--check]      (`make results-sync`)
 """
+
 import ast
 import json
 import pathlib
@@ -27,18 +28,25 @@ def synced_source(source: str) -> str:
     """
     lines = source.splitlines()
     if MARK in lines:
-        author = lines[:lines.index(MARK)]
+        author = lines[: lines.index(MARK)]
     else:
-        ends = [node.end_lineno for node in ast.parse(source).body
-                if isinstance(node, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == "RESULTS"
-                        for t in node.targets)]
+        ends = [
+            node.end_lineno
+            for node in ast.parse(source).body
+            if isinstance(node, ast.Assign)
+            and any(
+                isinstance(t, ast.Name) and t.id == "RESULTS"
+                for t in node.targets
+            )
+        ]
         if not ends:
             raise ValueError("no top-level `RESULTS = ...` statement")
-        author, rest = lines[:ends[-1]], "\n".join(lines[ends[-1]:])
+        author, rest = lines[: ends[-1]], "\n".join(lines[ends[-1] :])
         if rest.strip() and "RESULTS.items()" not in rest:
-            raise ValueError("lines after `RESULTS = ...` that are not a "
-                             f"footer; move them above it:\n{rest}")
+            raise ValueError(
+                "lines after `RESULTS = ...` that are not a "
+                f"footer; move them above it:\n{rest}"
+            )
     while author and not author[-1].strip():
         author.pop()
     return "\n".join(author + [RESULTS_FOOTER])
@@ -58,8 +66,9 @@ def sync(notebook: pathlib.Path, write: bool = True) -> bool:
             cell["source"] = new.splitlines(keepends=True)
             changed = True
     if changed and write:
-        notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False)
-                            + "\n")
+        notebook.write_text(
+            json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+        )
     return changed
 
 
@@ -70,11 +79,15 @@ def main(argv):
         if sync(nb, write=not check):
             stale.append(nb.name)
             if not check:
-                print(f"updated the RESULTS footer in {nb.name} (re-execute"
-                      f" it: make notebooks NB=notebooks/{nb.name})")
+                print(
+                    f"updated the RESULTS footer in {nb.name} (re-execute"
+                    f" it: make notebooks NB=notebooks/{nb.name})"
+                )
     if check and stale:
-        sys.exit("stale RESULTS footers (run `make results-sync`): "
-                 + ", ".join(stale))
+        sys.exit(
+            "stale RESULTS footers (run `make results-sync`): "
+            + ", ".join(stale)
+        )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ that every chapter holds it unchanged. The blocks print nothing, so a sync
 changes no committed output.
 Usage: python tools/sync_shared.py [--check]        (`make shared-sync`)
 """
+
 import json
 import pathlib
 import sys
@@ -21,6 +22,8 @@ BLOCKS = {
 # runs (make test, make notebooks, make gpu) set BOOK_QUIET=1: no bar, so the
 # committed outputs stay as they are.
 from tqdm.auto import tqdm
+
+
 def progress(iterable, **kw):
     """`iterable` with a tqdm bar (none when BOOK_QUIET=1)."""
     quiet = os.environ.get("BOOK_QUIET") == "1"
@@ -37,7 +40,9 @@ def end(name):
 
 
 def block_lines(name):
-    return [begin(name), *BLOCKS[name].splitlines(), end(name)]
+    # The two blank lines before END are what `ruff format` keeps after a
+    # top-level def, so a formatted notebook still holds the block verbatim.
+    return [begin(name), *BLOCKS[name].splitlines(), "", "", end(name)]
 
 
 def setup_cell(nb):
@@ -58,12 +63,12 @@ def synced_source(source: str) -> str:
             if end(name) not in lines[i:]:
                 raise ValueError(f"shared block {name!r} has no END line")
             j = lines.index(end(name), i)
-            lines[i:j + 1] = block_lines(name)
+            lines[i : j + 1] = block_lines(name)
         else:
             at = [k for k, s in enumerate(lines) if s.startswith("DEVICE = ")]
             if not at:
                 raise ValueError("setup cell has no `DEVICE = ...` line")
-            lines[at[0] + 1:at[0] + 1] = block_lines(name)
+            lines[at[0] + 1 : at[0] + 1] = block_lines(name)
     return "\n".join(lines)
 
 
@@ -80,16 +85,19 @@ def sync(notebook: pathlib.Path, write: bool = True) -> bool:
         return False
     if write:
         cell["source"] = new.splitlines(keepends=True)
-        notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False)
-                            + "\n")
+        notebook.write_text(
+            json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+        )
     return True
 
 
 def main(argv):
     check = "--check" in argv
-    stale = [nb.name
-             for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-             if sync(nb, write=not check)]
+    stale = [
+        nb.name
+        for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+        if sync(nb, write=not check)
+    ]
     for name in stale:
         print(("stale shared block in " if check else "updated ") + name)
     if check and stale:
