@@ -1,12 +1,12 @@
 """Write the code blocks every chapter shares into every chapter's setup cell.
 
 A shared block is a few lines that all twelve chapters need word for word
-(today: `progress`, the tqdm bar on long loops, and `figures`, 2x PNGs). Its one source is BLOCKS
-below; in a notebook it sits between its BEGIN and END lines, right after
-the setup cell's `DEVICE = ...` line. This script writes the current text
-there (inserting it where it is missing); tests/test_structure.py checks
-that every chapter holds it unchanged. The blocks print nothing, so a sync
-changes no committed output.
+(today: `progress`, the tqdm bar on long loops, and `figures`, 2x PNGs). Its
+one source is BLOCKS below; in a notebook it sits between its BEGIN and END
+lines, right after the setup cell's `DEVICE = ...` line. This script writes
+the current text there (inserting it where it is missing);
+tests/test_structure.py checks that every chapter holds it unchanged. The
+blocks print nothing, so a sync changes no committed output.
 Usage: python tools/sync_shared.py [--check]        (`make shared-sync`)
 """
 
@@ -28,12 +28,12 @@ def progress(iterable, **kw):
     """`iterable` with a tqdm bar (none when BOOK_QUIET=1)."""
     quiet = os.environ.get("BOOK_QUIET") == "1"
     return tqdm(iterable, disable=quiet, **kw)''',
-    "figures": '''\
+    "figures": """\
 # Figures stored at twice their pixel size, so they stay sharp on HiDPI
 # screens; pages and notebooks show them at their usual size.
 from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-set_matplotlib_formats("retina")''',
+set_matplotlib_formats("retina")""",
 }
 
 
