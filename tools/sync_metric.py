@@ -5,7 +5,8 @@ metric. Its one source is BLOCK below; in a notebook it sits between its
 BEGIN and END lines in the chapter's metric cell (the code cell that holds
 the BEGIN line). This script writes the current text there;
 tests/test_digits_metric.py checks that every chapter holds it unchanged and
-tests the metric itself. The block is `ruff format`-clean as written, so a
+tests the metric itself. The block uses the names the chapters' setup
+cells import (math, np, torch, load_digits). The block is `ruff format`-clean as written, so a
 formatted notebook keeps it verbatim.
 Usage: python tools/sync_metric.py [--check]
 """
@@ -24,8 +25,6 @@ BEGIN = "# >>> digits metric: tools/sync_metric.py writes it (08, 09, 10)"
 END = "# <<< digits metric"
 
 BLOCK = '''\
-from sklearn.datasets import load_digits
-
 # scikit-learn's 1,797 digits, 8x8 pixels scaled to [-1, 1]
 _digits = load_digits()
 X_all = torch.tensor(_digits.data, dtype=torch.float32) / 16 * 2 - 1
