@@ -6,8 +6,8 @@ BEGIN and END lines in the chapter's metric cell (the code cell that holds
 the BEGIN line). This script writes the current text there;
 tests/test_digits_metric.py checks that every chapter holds it unchanged and
 tests the metric itself. The block uses the names the chapters' setup
-cells import (math, np, torch, load_digits). The block is `ruff format`-clean as written, so a
-formatted notebook keeps it verbatim.
+cells import (math, np, torch, load_digits). It is `ruff format`-clean as
+written, so a formatted notebook keeps it verbatim.
 Usage: python tools/sync_metric.py [--check]
 """
 
