@@ -1,9 +1,15 @@
-"""ShuffleNetV2's guideline experiments (G1-G4) in miniature: latency of blocks with equal FLOPs.
+"""ShuffleNetV2's guideline experiments (G1-G4) in miniature: latency of
+blocks with equal FLOPs, beside the operators they launch and the bytes
+they move (counted on the meta device by a TorchDispatchMode, as in the
+chapter).
 
-Rerun by hand; prints numbers and never fails on time. The FLOP counts of the variants of each
-experiment are checked equal (FlopCounterMode) before timing.
+Rerun by hand; prints numbers and never fails on time. The FLOP counts of
+the variants of each experiment are checked equal (FlopCounterMode) before
+timing. On CUDA a variant under 20 us per launched operator is marked
+launch-bound, and cuDNN's fp32 convolution mode is printed.
 
-Usage: python benchmarks/05_lightweight_cnns.py [--threads 1] [--hw 28] [--reps 50] [--batch 1] [--device cpu]
+Usage: python benchmarks/05_lightweight_cnns.py [--threads 1] [--hw 28]
+       [--reps 50] [--batch 1] [--device cpu]
 """
 
 import argparse
@@ -12,7 +18,35 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten
 from torch.utils.flop_counter import FlopCounterMode
+
+
+class Traffic(TorchDispatchMode):
+    """Operators launched and bytes read + written (views, aliases and
+    allocations skipped; in-place operators counted)."""
+
+    def __init__(self):
+        super().__init__()
+        self.ops, self.bytes = 0, 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        leaves = tree_flatten((args, kwargs))[0]
+        ins = [t for t in leaves if isinstance(t, torch.Tensor)]
+        outs = [t for t in tree_flatten(out)[0] if isinstance(t, torch.Tensor)]
+        stores = {t.untyped_storage()._cdata for t in ins}
+        aliases = all(t.untyped_storage()._cdata in stores for t in outs)
+        if (
+            func.is_view
+            or not ins
+            or (aliases and not func._schema.is_mutable)
+        ):
+            return out
+        self.ops += 1
+        self.bytes += sum(t.nbytes for t in ins + outs)
+        return out
 
 
 class Parallel(nn.Module):
@@ -104,10 +138,17 @@ def main():
     torch.set_flush_denormal(True)
     dev = torch.device(a.device)
     print(
-        f"device={dev} threads={a.threads} batch={a.batch} hw={a.hw} reps={a.reps} torch={torch.__version__}"
+        f"device={dev} threads={a.threads} batch={a.batch} hw={a.hw} "
+        f"reps={a.reps} torch={torch.__version__}"
     )
+    if dev.type == "cuda":
+        conv = getattr(torch.backends.cudnn, "conv", None)
+        mode = getattr(conv, "fp32_precision", None) or (
+            "tf32" if torch.backends.cudnn.allow_tf32 else "ieee"
+        )
+        print(f"cudnn fp32 convolutions: {mode!r} (tf32 = TF32 tensor cores)")
     for exp, variants in experiments().items():
-        rows = []
+        rows, counts = [], {}
         for name, (m, c) in variants.items():
             for p in m.parameters():
                 nn.init.kaiming_normal_(p)
@@ -115,6 +156,12 @@ def main():
             x = torch.randn(a.batch, c, a.hw, a.hw, device=dev)
             with FlopCounterMode(display=False) as fc, torch.inference_mode():
                 m(x)
+            with Traffic() as tr, torch.inference_mode():
+                m.to("meta")(x.to("meta"))
+            m.to_empty(device=dev)
+            for p in m.parameters():
+                nn.init.kaiming_normal_(p)
+            counts[name] = (tr.ops, tr.bytes)
             rows.append((name, m, x, fc.get_total_flops()))
         assert len({r[3] for r in rows}) == 1, f"{exp}: FLOPs differ"
         times = {name: [] for name, *_ in rows}
@@ -136,9 +183,14 @@ def main():
             ts.sort()
             best, med = 1e3 * ts[0], 1e3 * ts[len(ts) // 2]
             base = base or best
+            ops, nbytes = counts[name]
+            us = 1e3 * best / ops
+            bound = " launch-bound" if dev.type == "cuda" and us < 20 else ""
             print(
-                f"{exp:16s} {name:18s} {rows[0][3] / 2e6:8.1f} M MAdds  best {best:8.3f} ms  "
-                f"median {med:8.3f} ms  ({best / base:.2f}x)"
+                f"{exp:16s} {name:15s} {rows[0][3] / 2e6:6.1f} M MAdds "
+                f"{ops:3d} launches {nbytes / 1e6:6.1f} MB  best {best:7.3f} "
+                f"ms median {med:7.3f} ms ({best / base:.2f}x) "
+                f"{us:6.1f} us/launch{bound}"
             )
 
 
