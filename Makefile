@@ -4,7 +4,7 @@ VENV_OK := .venv/.installed
 ALL_NB  := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 NB      ?=
 
-.PHONY: book test test-cpus notebooks badges results-sync shared-sync gpu lock clean
+.PHONY: book pdf test test-cpus notebooks badges results-sync shared-sync gpu lock clean
 
 # The exact versions the suite passed with live in requirements.lock (constraints).
 $(VENV_OK): requirements.txt requirements.lock
@@ -13,10 +13,18 @@ $(VENV_OK): requirements.txt requirements.lock
 	$(PY) -m pip install -q -r requirements.txt -c requirements.lock
 	touch $(VENV_OK)
 
-## Build the web book into _build/html (open _build/html/index.html).
+## Build the web book into _build/html (open _build/html/index.html), with its
+## downloads: the notebooks' zip (written by the build) and the PDF (make pdf).
 book: $(VENV_OK)
 	bash tools/fetch_web_assets.sh
 	env -u MPLBACKEND .venv/bin/jupyter-book build . -W -n --keep-going
+	$(MAKE) pdf
+
+## Print the built book's pages in order with headless Chromium and join them
+## into _build/html/downloads/book.pdf (tools/downloads.py).
+pdf: $(VENV_OK)
+	bash tools/install_chromium.sh
+	$(PY) tools/downloads.py pdf
 
 ## Run the whole test suite (what .ci/run runs). With NB="notebooks/10_edm.ipynb ...":
 ## only those chapters' notebook checks.

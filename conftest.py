@@ -1,3 +1,4 @@
-"""The suite's pytest plugins; they live in tests/ (pytest.ini puts it on the path)."""
+"""The suite's pytest plugins; they live in tests/ (pytest.ini puts it on the
+path)."""
 
 pytest_plugins = ["nbval_tolerance", "chapter_times"]

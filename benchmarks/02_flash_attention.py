@@ -1,16 +1,20 @@
-"""FlashAttention benchmark (chapter 02): a Triton forward kernel vs PyTorch SDPA and naive attention.
+"""FlashAttention benchmark (chapter 02): a Triton forward kernel vs PyTorch
+SDPA and naive attention.
 
-On a CUDA machine: TFLOP/s of the Triton kernel, of scaled_dot_product_attention restricted to its
-FlashAttention backend, and of naive attention (S and P materialised), fp16 and bf16, N = 1K..16K,
-d = 64 and 128, with B*N = 16K tokens and H = 2048/d heads; prints the ratio Triton / SDPA and the
-headline ratio at N=4096, d=64, fp16 (the chapter's target: >= 0.8 on an H200).
-On a CPU (no CUDA): the kernel runs under Triton's interpreter, so only a tiny correctness run and
-the CPU timing of naive vs tiled PyTorch attention are printed.
+On a CUDA machine: TFLOP/s of the Triton kernel, of
+scaled_dot_product_attention restricted to its FlashAttention backend, and of
+naive attention (S and P materialised), fp16 and bf16, N = 1K..16K, d = 64
+and 128, with B*N = 16K tokens and H = 2048/d heads; prints the ratio
+Triton / SDPA and the headline ratio at N=4096, d=64, fp16 (the chapter's
+target: >= 0.8 on an H200).
+On a CPU (no CUDA): the kernel runs under Triton's interpreter, so only a
+tiny correctness run and the CPU timing of naive vs tiled PyTorch attention
+are printed.
 
     .venv/bin/python benchmarks/02_flash_attention.py [--causal]
 
-Never fails on time; it prints numbers. The kernel is a copy of the chapter's (chapters import no
-local modules), keep the two in step.
+Never fails on time; it prints numbers. The kernel is a copy of the
+chapter's (chapters import no local modules), keep the two in step.
 """
 
 import math
@@ -110,8 +114,8 @@ def flash_fwd_kernel(
 def flash_attention_triton(q, k, v, causal=False, block_m=None, block_n=None):
     if q.dim() != 4 or q.shape != k.shape or k.shape != v.shape:
         raise ValueError(
-            f"expected q, k, v of one shape (B, H, N, d), got {tuple(q.shape)}, "
-            f"{tuple(k.shape)}, {tuple(v.shape)}"
+            "expected q, k, v of one shape (B, H, N, d), got "
+            f"{tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}"
         )
     if not (q.is_contiguous() and k.is_contiguous() and v.is_contiguous()):
         raise ValueError("q, k, v must be contiguous")
@@ -190,7 +194,8 @@ def gpu(causal):
     from triton.testing import do_bench
 
     print(
-        f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}, causal={causal}"
+        f"{torch.cuda.get_device_name()}, torch {torch.__version__}, "
+        f"triton {triton.__version__}, causal={causal}"
     )
     headline = None
     for dtype in (torch.float16, torch.bfloat16):
@@ -231,21 +236,25 @@ def gpu(causal):
                 flops = 4 * B * H * N * N * d / (2 if causal else 1)
                 tf = lambda ms: flops / (ms * 1e-3) / 1e12
                 print(
-                    f"{str(dtype)[6:]:8s} d={d:3d} N={N:5d} B={B:2d} H={H:2d}: Triton {tf(ms_tri):6.1f}  "
-                    f"SDPA-flash {tf(ms_sdpa):6.1f}  naive {tf(ms_naive):6.1f} TFLOP/s  "
+                    f"{str(dtype)[6:]:8s} d={d:3d} N={N:5d} B={B:2d} "
+                    f"H={H:2d}: Triton {tf(ms_tri):6.1f}  "
+                    f"SDPA-flash {tf(ms_sdpa):6.1f}  "
+                    f"naive {tf(ms_naive):6.1f} TFLOP/s  "
                     f"Triton/SDPA {ms_sdpa / ms_tri:.2f}  max err {err:.1e}"
                 )
                 if (dtype, d, N) == (torch.float16, 64, 4096):
                     headline = ms_sdpa / ms_tri
     print(
-        f"headline: Triton / SDPA-flash throughput, N=4096, d=64, fp16: {headline:.2f} (target >= 0.8)"
+        "headline: Triton / SDPA-flash throughput, N=4096, d=64, fp16: "
+        f"{headline:.2f} (target >= 0.8)"
     )
 
 
 def cpu(causal):
     torch.set_num_threads(1)
     print(
-        f"CPU ({platform.processor() or platform.machine()}), 1 thread, torch {torch.__version__}, "
+        f"CPU ({platform.processor() or platform.machine()}), 1 thread, "
+        f"torch {torch.__version__}, "
         f"triton {triton.__version__} (interpreter)"
     )
     q, k, v = (torch.randn(1, 2, 40, 64) for _ in range(3))
@@ -253,7 +262,8 @@ def cpu(causal):
     O, _ = flash_attention_triton(q, k, v, causal)
     err = (O - naive_attention(q, k, v, causal)).abs().max().item()
     print(
-        f"interpreted Triton kernel, (1, 2, 40, 64): {time.perf_counter() - t0:.2f} s, max err {err:.1e}"
+        "interpreted Triton kernel, (1, 2, 40, 64): "
+        f"{time.perf_counter() - t0:.2f} s, max err {err:.1e}"
     )
     for N in (256, 512, 1024, 2048, 4096, 8192):
         q, k, v = (torch.randn(1, 1, N, 64) for _ in range(3))
@@ -269,7 +279,9 @@ def cpu(causal):
                 best = min(best, time.perf_counter() - t0)
             res.append(best * 1e3)
         print(
-            f"N={N:5d}: naive {res[0]:8.2f} ms   tiled (256) {res[1]:8.2f} ms   tiled/naive {res[1] / res[0]:.2f}"
+            f"N={N:5d}: naive {res[0]:8.2f} ms   "
+            f"tiled (256) {res[1]:8.2f} ms   "
+            f"tiled/naive {res[1] / res[0]:.2f}"
         )
 
 

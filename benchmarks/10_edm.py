@@ -1,8 +1,11 @@
-"""Wall time of diffusion samplers per image: DDPM ancestral (1000 NFE) vs DDIM (50) vs EDM Heun (18 steps, 35 NFE).
+"""Wall time of diffusion samplers per image: DDPM ancestral (1000 NFE) vs
+DDIM (50) vs EDM Heun (18 steps, 35 NFE).
 
-Rerun by hand:  python benchmarks/10_edm.py [--width 256] [--batch 500 4000] [--threads 1]
-Uses an untrained MLP of the chapter's shape (the cost of sampling does not depend on the weights) on the
-GPU when there is one. Prints numbers; never fails on time.
+Rerun by hand:
+    python benchmarks/10_edm.py [--width 256] [--batch 500 4000] [--threads 1]
+Uses an untrained MLP of the chapter's shape (the cost of sampling does not
+depend on the weights) on the GPU when there is one. Prints numbers; never
+fails on time.
 """
 
 import argparse
@@ -113,10 +116,12 @@ def main():
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     net = MLP(width=args.width).to(dev).eval()
     print(
-        f"device={dev.type} width={args.width} threads={torch.get_num_threads()}"
+        f"device={dev.type} width={args.width} "
+        f"threads={torch.get_num_threads()}"
     )
     print(
-        f"{'batch':>6s} {'sampler':22s} {'NFE':>5s} {'seconds':>9s} {'ms/NFE':>8s}"
+        f"{'batch':>6s} {'sampler':22s} {'NFE':>5s} "
+        f"{'seconds':>9s} {'ms/NFE':>8s}"
     )
     for batch in args.batch:
         for name, fn, nfe in (
@@ -134,7 +139,8 @@ def main():
                 torch.cuda.synchronize()
             sec = time.perf_counter() - start
             print(
-                f"{batch:6d} {name:22s} {nfe:5d} {sec:9.3f} {1000 * sec / nfe:8.3f}"
+                f"{batch:6d} {name:22s} {nfe:5d} "
+                f"{sec:9.3f} {1000 * sec / nfe:8.3f}"
             )
 
 

@@ -1,4 +1,5 @@
-"""Shared helpers for the structure and browser tests: the chapters and their cells."""
+"""Shared helpers for the structure and browser tests: the chapters and their
+cells."""
 
 import json
 import pathlib

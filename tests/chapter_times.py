@@ -1,4 +1,5 @@
-"""Print how long each chapter notebook took under nbval (the ci profile's budget is 90 s)."""
+"""Print how long each chapter notebook took under nbval (the ci profile's
+budget is 90 s)."""
 
 import collections
 

@@ -1,4 +1,5 @@
-"""Structure tests: every chapter notebook keeps the contract in CONTRIBUTING.md."""
+"""Structure tests: every chapter notebook keeps the contract in
+CONTRIBUTING.md."""
 
 import json
 import re
@@ -223,7 +224,8 @@ def test_bibliography_files_listed_and_keys_unique():
     keys = [k for f in on_disk for k in bib_keys(ROOT / f)]
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     assert not dupes, (
-        f"BibTeX keys defined twice: {dupes} (keep one, in the first chapter citing it)"
+        f"BibTeX keys defined twice: {dupes} "
+        "(keep one, in the first chapter citing it)"
     )
 
 
@@ -236,7 +238,8 @@ def test_each_chapter_has_its_bibliography(chapter):
 
 
 def test_display_math_stands_in_its_own_paragraph(chapter):
-    """MyST (the web book) misreads $$...$$ glued to a line of text; Jupyter does not."""
+    """MyST (the web book) misreads $$...$$ glued to a line of text; Jupyter
+    does not."""
     _, nb = chapter
     bad = [
         p
@@ -248,7 +251,8 @@ def test_display_math_stands_in_its_own_paragraph(chapter):
 
 
 def test_no_control_characters_in_text(chapter):
-    r"""A "\a", "\b" or "\f" written through a non-raw Python string turns \approx into BEL."""
+    r"""A "\a", "\b" or "\f" written through a non-raw Python string turns
+    \approx into BEL."""
     _, nb = chapter
     bad = [
         (i, m.group())
@@ -259,7 +263,8 @@ def test_no_control_characters_in_text(chapter):
 
 
 def test_no_warnings_in_outputs(chapter):
-    """A reader should not meet a library warning: fix the cause, or explain and silence it."""
+    """A reader should not meet a library warning: fix the cause, or explain
+    and silence it."""
     _, nb = chapter
     text = json.dumps(
         [c.get("outputs", []) for c in code_cells(nb)]

@@ -1,9 +1,12 @@
-"""Re-execute chapter notebooks in place: fresh kernel, CPU `ci` profile, widget state saved.
+"""Re-execute chapter notebooks in place: fresh kernel, CPU `ci` profile,
+widget state saved.
 
-Usage:  python tools/execute_notebooks.py [notebooks/NN_name.ipynb ...]   (default: all)
+Usage:  python tools/execute_notebooks.py [notebooks/NN_name.ipynb ...]
+        (default: all)
 
-The committed outputs must always be one fresh top-to-bottom run of this script; nbval then
-compares a new run against them. `make notebooks` calls it for every chapter.
+The committed outputs must always be one fresh top-to-bottom run of this
+script; nbval then compares a new run against them. `make notebooks` calls it
+for every chapter.
 """
 
 import os
@@ -15,11 +18,11 @@ import nbformat
 import nbclient.output_widget
 from nbclient import NotebookClient
 
-# nbclient mirrors what an ipywidgets Output captures back to the kernel over the shell
-# channel; with a large figure in the Output (tens of kB of PNG) the execute_reply then
-# never arrives and the cell waits out its whole timeout (nbclient 0.10-0.11). The kernel
-# does not need that mirror in a batch run, and the saved widget state is written
-# separately, so skip it.
+# nbclient mirrors what an ipywidgets Output captures back to the kernel over
+# the shell channel; with a large figure in the Output (tens of kB of PNG) the
+# execute_reply then never arrives and the cell waits out its whole timeout
+# (nbclient 0.10-0.11). The kernel does not need that mirror in a batch run,
+# and the saved widget state is written separately, so skip it.
 nbclient.output_widget.OutputWidget.sync_state = lambda self: None
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -27,7 +30,8 @@ TIMEOUT_PER_CELL = 600
 
 
 def use_ci_environment():
-    """The environment CI runs the notebooks in (the kernel inherits it): CPU, `ci` profile."""
+    """The environment CI runs the notebooks in (the kernel inherits it):
+    CPU, `ci` profile."""
     os.environ["BOOK_PROFILE"] = "ci"
     os.environ["CUDA_VISIBLE_DEVICES"] = ""
     os.environ["BOOK_QUIET"] = "1"  # no progress bars in the committed outputs

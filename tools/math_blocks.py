@@ -1,8 +1,10 @@
-"""Display math ($$ ... $$) must stand in its own paragraph for MyST (the web book).
+"""Display math ($$ ... $$) must stand in its own paragraph for MyST (the web
+book).
 
-Jupyter and Colab render `text\n$$x$$\ntext` fine, but MyST parses it as stray dollars and
-inline math, which the browser check catches as broken TeX. `check(text)` lists the offending
-lines; `fix(text)` adds the blank lines. Usage: python tools/math_blocks.py [--fix] NOTEBOOK...
+Jupyter and Colab render `text\n$$x$$\ntext` fine, but MyST parses it as
+stray dollars and inline math, which the browser check catches as broken
+TeX. `check(text)` lists the offending lines; `fix(text)` adds the blank
+lines. Usage: python tools/math_blocks.py [--fix] NOTEBOOK...
 """
 
 import json
@@ -11,7 +13,8 @@ import sys
 
 
 def _blocks(lines):
-    """Yield (start, end) line indices of $$ display blocks outside code fences."""
+    """Yield (start, end) line indices of $$ display blocks outside code
+    fences."""
     fenced, i = False, 0
     while i < len(lines):
         s = lines[i].strip()

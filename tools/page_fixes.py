@@ -4,7 +4,11 @@
   (`const THEBE_JS_URL = ...`) on every `env-before-read-docs`, which
   Jupyter Book fires more than once, so without this every page logs
   "Identifier 'THEBE_JS_URL' has already been declared".
+- The notebooks' zip (tools/downloads.py) is written into the site when the
+  build finishes, so the home page's download link always works.
 """
+
+import downloads
 
 
 def _key(js):
@@ -23,6 +27,12 @@ def dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = kept
 
 
+def write_downloads(app, exception):
+    if exception is None and app.builder.format == "html":
+        downloads.write_zip(app.outdir)
+
+
 def setup(app):
     app.connect("html-page-context", dedupe_scripts, priority=900)
+    app.connect("build-finished", write_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

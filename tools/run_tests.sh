@@ -33,12 +33,7 @@ if [ $# -gt 0 ]; then
   exit $?
 fi
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "== installing chromium (Debian package) for the browser check"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-fi
+bash tools/install_chromium.sh
 
 echo "== building the book"
 bash tools/fetch_web_assets.sh

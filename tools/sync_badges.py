@@ -1,7 +1,9 @@
-"""Write the Colab badge into every chapter's first cell from `repository` in _config.yml.
+"""Write the Colab badge into every chapter's first cell from `repository`
+in _config.yml.
 
-The repository's address lives in one place (_config.yml); this script and the structure
-tests derive every badge from it. Usage: python tools/sync_badges.py [--check]
+The repository's address lives in one place (_config.yml); this script and
+the structure tests derive every badge from it.
+Usage: python tools/sync_badges.py [--check]
 """
 
 import json
@@ -19,14 +21,15 @@ def expected_badge(notebook: pathlib.Path) -> str:
     repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
     slug = re.sub(r"^https://github\.com/", "", repo["url"].rstrip("/"))
     rel = notebook.resolve().relative_to(ROOT).as_posix()
-    return (
-        "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-        f"(https://colab.research.google.com/github/{slug}/blob/{repo.get('branch', 'main')}/{rel})"
-    )
+    badge = "https://colab.research.google.com/assets/colab-badge.svg"
+    branch = repo.get("branch", "main")
+    colab = f"https://colab.research.google.com/github/{slug}/blob/{branch}"
+    return f"[![Open In Colab]({badge})]({colab}/{rel})"
 
 
 def sync(notebook: pathlib.Path) -> bool:
-    """Put the expected badge in the first cell; return True if the file changed."""
+    """Put the expected badge in the first cell; return True if the file
+    changed."""
     nb = json.loads(notebook.read_text())
     cell = nb["cells"][0]
     if cell["cell_type"] != "markdown":
