@@ -61,6 +61,7 @@ import json
 
 import ipywidgets
 from IPython.display import display as _display
+from PIL import Image
 
 _EXPLORE_JS = """(function () {
   var root = document.currentScript.parentElement;
@@ -136,11 +137,14 @@ def _explore_frame(fn, kw, alt, dpi):
     for num in sorted(set(plt.get_fignums()) - before):
         fig, buf = plt.figure(num), io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-        # shown at the notebook's size (figure.dpi), dpi/figure.dpi sharper
-        width = int.from_bytes(buf.getvalue()[16:20], "big")
-        png = base64.b64encode(buf.getvalue()).decode()
-        pngs.append([png, round(width * fig.dpi / dpi)])
         plt.close(fig)
+        # 256 colours: a third of the bytes, so a grid fits the notebook
+        img = Image.open(buf).convert("RGB").quantize(256)
+        buf = io.BytesIO()
+        img.save(buf, format="png", optimize=True)
+        png = base64.b64encode(buf.getvalue()).decode()
+        # shown at the notebook's size (figure.dpi), dpi/figure.dpi sharper
+        pngs.append([png, round(img.width * fig.dpi / dpi)])
     return dict(png=pngs, text=out.getvalue(), alt=alt.format(**kw))
 
 
@@ -170,7 +174,7 @@ def _explore_control(c, name, values):
     return f"<label>{label} {ctl}</label>", note
 
 
-def explore(fn, controls, grid, alt, dpi=120):
+def explore(fn, controls, grid, alt, dpi=160):
     """Show fn's widget: live in Jupyter/Colab, over `grid` on the web.
 
     controls: {argument name: ipywidgets control}; grid: {the same names:
