@@ -52,16 +52,8 @@ OPT_IN = {
 # text/html version, which the web book shows instead (_config.yml's
 # nb_mime_priority_overrides): the same controls over `grid`, a few values
 # per control, each frame drawn now and embedded, swapped by a small script.
-import base64
-import contextlib
-import html
-import io
-import itertools
-import json
-
-import ipywidgets
-from IPython.display import display as _display
-from PIL import Image
+# The functions import what they use, so the block adds no other names to
+# the chapter.
 
 _EXPLORE_JS = """(function () {
   var root = document.currentScript.parentElement;
@@ -123,6 +115,12 @@ def _explore_check(name, c, values):
 
 def _explore_frame(fn, kw, alt, dpi):
     """Run fn(**kw): its printed text and its new figures as PNG."""
+    import base64
+    import contextlib
+    import io
+
+    from PIL import Image
+
     before, out = set(plt.get_fignums()), io.StringIO()
     show, plt.show = plt.show, lambda *a, **k: None
     try:
@@ -150,6 +148,9 @@ def _explore_frame(fn, kw, alt, dpi):
 
 def _explore_control(c, name, values):
     """A labelled <input type=range> (numbers) or <select> (the rest)."""
+    import html
+    import json
+
     label = html.escape(c.description or name)
     labels = [_explore_label(v) for v in values]
     start = values.index(c.value) if c.value in values else 0
@@ -181,6 +182,12 @@ def explore(fn, controls, grid, alt, dpi=160):
     a few values of that control}; alt: the figure's alt text, a format
     string of the argument names. Returns the live widget.
     """
+    import itertools
+    import json
+
+    import ipywidgets
+    from IPython.display import display
+
     if not isinstance(controls, dict) or not all(
         isinstance(c, ipywidgets.ValueWidget) for c in controls.values()
     ):
@@ -220,7 +227,7 @@ def explore(fn, controls, grid, alt, dpi=160):
     )
     bundle = live._repr_mimebundle_()
     bundle["text/html"] = page
-    _display(bundle, raw=True)
+    display(bundle, raw=True)
     return live''',
 }
 
