@@ -344,7 +344,7 @@ def test_static_widgets(server, browser, nb_path, width):
     w, h = VIEWPORTS[width]
     nb = load(nb_path)
     n_static = sum(
-        "static-widget" in o.get("data", {}).get("text/html", "")
+        "static-widget" in "".join(o.get("data", {}).get("text/html", ""))
         for c in code_cells(nb)
         for o in c.get("outputs", [])
     )
