@@ -4,7 +4,7 @@ VENV_OK := .venv/.installed
 ALL_NB  := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 NB      ?=
 
-.PHONY: book pdf test test-cpus notebooks badges results-sync shared-sync gpu lock clean
+.PHONY: book pdf test test-cpus notebooks badges results-sync shared-sync metric-sync gpu lock clean
 
 # The exact versions the suite passed with live in requirements.lock (constraints).
 $(VENV_OK): requirements.txt requirements.lock
@@ -51,6 +51,10 @@ results-sync: $(VENV_OK)
 ## Rewrite the blocks all chapters share (tools/sync_shared.py) in every setup cell.
 shared-sync: $(VENV_OK)
 	$(PY) tools/sync_shared.py
+
+## Rewrite the digits metric block of chapters 08-10 (tools/sync_metric.py).
+metric-sync: $(VENV_OK)
+	$(PY) tools/sync_metric.py
 
 ## Run every chapter (or NB=...) in the full profile on a CUDA GPU, into
 ## _build/gpu/, LIMIT seconds each (default 300); record book/results_gpu.json.
