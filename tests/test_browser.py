@@ -6,12 +6,15 @@ the saved widget state. At a laptop's 1280x900 and a phone's 390x844 every
 chapter page can be navigated (the sidebar button opens and closes the
 chapter list, a home link is in the header) and nothing is cut off: code fits
 its box at 1280 px, and what cannot fit (outputs, display equations, tables,
-code on a phone) scrolls sideways. Screenshots go to test-artifacts/.
+code on a phone) scrolls sideways. Explore widgets made with the shared
+block `explore` work without a kernel: moving a control swaps the figure.
+Every image has meaningful alt text. Screenshots go to test-artifacts/.
 """
 
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 import tomllib
@@ -19,6 +22,9 @@ import tomllib
 import pytest
 
 from book import ROOT, chapter_notebooks, code_cells, load, source, toc_files
+
+# The first line of the shared block `explore` (tools/sync_shared.py).
+EXPLORE_BEGIN = "# >>> shared block 'explore'"
 
 HTML = ROOT / "_build" / "html"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -36,7 +42,8 @@ CHAPTERS = [
 def server():
     if not (HTML / "index.html").exists():
         pytest.fail(
-            "the book is not built: run `make book` (make test builds it first)"
+            "the book is not built: run `make book` "
+            "(make test builds it first)"
         )
     handler = functools.partial(
         http.server.SimpleHTTPRequestHandler, directory=str(HTML)
@@ -54,7 +61,8 @@ def browser():
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(
-            "Debian's chromium is not installed (tools/run_tests.sh installs it)"
+            "Debian's chromium is not installed "
+            "(tools/run_tests.sh installs it)"
         )
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(
@@ -74,7 +82,9 @@ def browser():
 
 
 def open_page(browser, url, math=True, size=(1200, 1000)):
-    """Load `url` with every non-local request refused; return the page and its JS errors.
+    """Load `url` with every non-local request refused.
+
+    Return the page, its JavaScript errors and the refused requests.
 
     With `math`, wait for MathJax (Sphinx loads it only on pages with math).
     """
@@ -102,8 +112,8 @@ def open_page(browser, url, math=True, size=(1200, 1000)):
         )
         page.evaluate("MathJax.startup.promise")
     page.wait_for_timeout(500)
-    # Offline, the only external things a page references are the Colab badge image and
-    # links; any error that they cause is not the page's own.
+    # Offline, the only external things a page references are the Colab
+    # badge image and links; any error that they cause is not the page's.
     errors = [
         e
         for e in errors
@@ -184,31 +194,42 @@ def test_chapter_page(server, browser, nb_path):
         "an output image failed to load"
     )
 
-    # Math: rendered by MathJax, with no TeX errors and no raw display math left over.
+    # Math: rendered by MathJax, with no TeX errors and no raw display math
+    # left over.
     n_math = page.locator("mjx-container").count()
     assert n_math > 0, "no rendered math"
     tex_errors = page.eval_on_selector_all(
         "mjx-merror",
-        "els => els.map(e => e.getAttribute('data-mjx-error') || e.textContent)",
+        "els => els.map(e => e.getAttribute('data-mjx-error')"
+        " || e.textContent)",
     )
     assert not tex_errors, f"MathJax could not typeset: {tex_errors}"
     stray = page.evaluate("""() => {
         const a = document.querySelector('article').cloneNode(true);
-        a.querySelectorAll('pre, code, mjx-container, .cell_output').forEach(e => e.remove());
+        a.querySelectorAll('pre, code, mjx-container, .cell_output')
+            .forEach(e => e.remove());
         return (a.textContent.match(/.{0,40}\\$.{0,40}/g) || []);
     }""")
     assert not stray, (
         f"dollar signs left unrendered (math MyST did not parse): {stray[:3]}"
     )
 
-    # Widgets: rendered from the saved state by the locally served widget manager.
+    # Widgets: rendered from the saved state by the locally served widget
+    # manager (those with a static version, the shared block `explore`,
+    # show that instead; test_static_widgets checks them).
     state = (
         nb["metadata"]
         .get("widgets", {})
         .get("application/vnd.jupyter.widget-state+json", {})
         .get("state", {})
     )
-    if state:
+    live_only = any(
+        "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        and "text/html" not in o.get("data", {})
+        for c in code_cells(nb)
+        for o in c.get("outputs", [])
+    )
+    if state and live_only:
         page.wait_for_selector(".jupyter-widgets", timeout=15000)
         n_widgets = page.locator(".jupyter-widgets").count()
         assert n_widgets > 0, "widgets did not render from the saved state"
@@ -287,10 +308,155 @@ def test_chapter_layout(server, browser, nb_path, width):
     off = page.evaluate(
         """(w) => [...document.querySelectorAll(
         '.jupyter-widgets .widget-slider, .jupyter-widgets select,'
-        + ' .jupyter-widgets button, .jupyter-widgets input')]
+        + ' .jupyter-widgets button, .jupyter-widgets input,'
+        + ' .static-widget select, .static-widget input')]
         .filter(e => e.offsetParent)
         .filter(e => e.getBoundingClientRect().right > w + 1).length""",
         w,
     )
     assert not off, f"{off} widget controls run off a {w} px screen"
+    page.close()
+
+
+def uses_explore(nb):
+    return any(EXPLORE_BEGIN in source(c) for c in code_cells(nb))
+
+
+EXPLORE_CHAPTERS = [p for p in CHAPTERS if uses_explore(load(p))]
+
+
+def frame_of(widget):
+    """What the static widget shows now: its images and printed text."""
+    return widget.evaluate("""w => [
+        [...w.querySelectorAll('.sw-frame img')].map(i => i.src).join(),
+        [...w.querySelectorAll('.sw-frame pre')].map(p => p.textContent)
+            .join()]""")
+
+
+@pytest.mark.parametrize("width", VIEWPORTS)
+@pytest.mark.parametrize(
+    "nb_path", EXPLORE_CHAPTERS, ids=[p.stem for p in EXPLORE_CHAPTERS]
+)
+def test_static_widgets(server, browser, nb_path, width):
+    """Each Explore widget works without a kernel: every control is
+    labelled, the page says which values are available, and moving any
+    control changes what is shown; no JavaScript error."""
+    w, h = VIEWPORTS[width]
+    nb = load(nb_path)
+    n_static = sum(
+        "static-widget" in "".join(o.get("data", {}).get("text/html", ""))
+        for c in code_cells(nb)
+        for o in c.get("outputs", [])
+    )
+    page, errors, _ = open_page(
+        browser, f"{server}/notebooks/{nb_path.stem}.html", size=(w, h)
+    )
+    widgets = page.locator("div.cell_output .static-widget")
+    assert n_static > 0 and widgets.count() == n_static, (
+        f"{widgets.count()} static widgets on the page, {n_static} in "
+        "the notebook"
+    )
+    for k in range(n_static):
+        widget = widgets.nth(k)
+        widget.scroll_into_view_if_needed()
+        note = widget.locator(".sw-note").inner_text()
+        assert "Without a kernel" in note, note
+        controls = widget.locator("select, input[type=range]")
+        assert controls.count() > 0, "a static widget without controls"
+        imgs = widget.locator(".sw-frame img")
+        assert imgs.count() > 0, "a static widget shows no figure"
+        for j in range(controls.count()):
+            ctl = controls.nth(j)
+            label = ctl.get_attribute("aria-label") or ""
+            assert label.strip(), "a static widget control has no label"
+            assert label in note, f"the note lists no values of {label!r}"
+            assert ctl.is_visible(), f"control {label!r} is hidden"
+            box = ctl.bounding_box()
+            assert box["x"] + box["width"] <= w + 1, (
+                f"control {label!r} runs off a {w} px screen"
+            )
+            n_values = int(
+                ctl.evaluate(
+                    "e => e.tagName === 'SELECT' ? e.options.length"
+                    " : Number(e.max) + 1"
+                )
+            )
+            before = frame_of(widget)
+            old = ctl.input_value()
+            new = str((int(old) + 1) % n_values)
+            if ctl.evaluate("e => e.tagName") == "SELECT":
+                ctl.select_option(new)
+            else:
+                ctl.fill(new)
+            assert ctl.input_value() == new
+            after = frame_of(widget)
+            assert after != before, (
+                f"moving {label!r} from value {old} to {new} changed nothing"
+            )
+            alts = widget.locator(".sw-frame img").evaluate_all(
+                "els => els.map(e => e.alt)"
+            )
+            assert all(len(a) > 20 for a in alts), alts
+    assert not errors, f"JavaScript errors: {errors}"
+    page.screenshot(
+        path=str(ARTIFACTS / f"{nb_path.stem}-widgets-{width}px.png"),
+        full_page=False,
+    )
+    page.close()
+
+
+# Chapters whose figures are still getting their alt text and captions
+# (issue 19, other branches): their pages are expected to fail below. 08
+# has them on every figure cell, but its Explore widget renders from the
+# saved widget state, whose image has no alt: the shared block `explore`
+# fixes that.
+ALT_PENDING = {
+    "01_mixed_precision",
+    "08_score_based_models",
+    "05_lightweight_cnns",
+    "06_efficientnet",
+    "07_thundernet",
+    "09_diffusion_sdes",
+    "10_edm",
+    "11_medusa",
+    "12_multi_token_prediction",
+}
+# Alt text that names a file or a hash instead of saying what is shown.
+NOT_MEANINGFUL = re.compile(
+    r"^\s*$|\.(png|jpe?g|svg|gif)\s*$|^[0-9a-f]{16,}$|^[\w./-]*/[\w.-]+$",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize(
+    "nb_path",
+    [
+        pytest.param(
+            p,
+            marks=pytest.mark.xfail(
+                strict=False,
+                reason="alt text in progress (issue 19): " + p.stem,
+            ),
+        )
+        if p.stem in ALT_PENDING
+        else p
+        for p in CHAPTERS
+    ],
+    ids=[p.stem for p in CHAPTERS],
+)
+def test_images_have_alt_text(server, browser, nb_path):
+    """No image on a chapter page lacks alt text that says what it shows
+    (empty, a file name, a path or a hash fail)."""
+    page, errors, _ = open_page(
+        browser, f"{server}/notebooks/{nb_path.stem}.html"
+    )
+    alts = page.eval_on_selector_all(
+        "article img",
+        "els => els.map(e => [e.getAttribute('alt'), e.src.slice(0, 60)])",
+    )
+    bad = [(alt, src) for alt, src in alts if NOT_MEANINGFUL.search(alt or "")]
+    assert alts, "no images on the page"
+    assert not bad, (
+        f"{len(bad)} of {len(alts)} images lack alt text: {bad[:3]}"
+    )
     page.close()
