@@ -315,6 +315,23 @@ def test_chapter_layout(server, browser, nb_path, width):
         w,
     )
     assert not off, f"{off} widget controls run off a {w} px screen"
+
+    # Exercises look like exercises: each solution is a folded box, framed
+    # and set apart (book.css), that opens when its summary is clicked.
+    sols = page.locator("article details:not([class])")
+    assert sols.count() >= 4, f"{sols.count()} folded solutions, expected 4+"
+    looks = page.evaluate(
+        """() => [...document.querySelectorAll(
+        'article details:not([class])')].map(d => [
+        d.querySelector('summary').textContent.trim(), d.open,
+        parseFloat(getComputedStyle(d).borderLeftWidth)])"""
+    )
+    bad = [x for x in looks if x[0] != "Solution" or x[1] or x[2] < 3]
+    assert not bad, f"solutions not folded and framed: {bad}"
+    # (clicked from script: on a phone the opened sidebar covers the page)
+    first = sols.first
+    first.evaluate("d => d.querySelector('summary').click()")
+    assert first.evaluate("d => d.open"), "a solution did not open"
     page.close()
 
 
