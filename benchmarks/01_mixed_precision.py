@@ -1,10 +1,12 @@
-"""Matmul throughput by precision: fp32, TF32, bf16, fp16 (chapter 01, "At scale").
+"""Matmul throughput by precision: fp32, TF32, bf16, fp16 (chapter 01).
 
-Usage:  python benchmarks/01_mixed_precision.py [--sizes 1024 4096 8192] [--reps 20]
+Usage:
+    python benchmarks/01_mixed_precision.py [--sizes 1024 4096] [--reps 20]
 
-On a CUDA GPU it measures square matmuls and prints TFLOP/s (2 n^3 flops per product); on a
-CPU it measures fp32 and bf16 (fp16 matmul on CPU is a slow fallback on most machines) at
-smaller sizes. It prints numbers and never fails on time.
+On a CUDA GPU it measures square matmuls and prints TFLOP/s (2 n^3 flops
+per product); on a CPU it measures fp32 and bf16 (fp16 matmul on CPU is a
+slow fallback on most machines) at smaller sizes. It prints numbers and
+never fails on time. Used by the "At scale" section.
 """
 
 import argparse
