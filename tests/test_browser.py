@@ -428,7 +428,6 @@ def test_static_widgets(server, browser, nb_path, width):
 # saved widget state, whose image has no alt: the shared block `explore`
 # fixes that.
 ALT_PENDING = {
-    "01_mixed_precision",
     "08_score_based_models",
     "05_lightweight_cnns",
     "06_efficientnet",
