@@ -413,9 +413,7 @@ def test_static_widgets(server, browser, nb_path, width):
 ALT_PENDING = {
     "01_mixed_precision",
     "08_score_based_models",
-    "05_lightweight_cnns",
     "06_efficientnet",
-    "07_thundernet",
     "09_diffusion_sdes",
     "10_edm",
     "11_medusa",
