@@ -429,9 +429,7 @@ def test_static_widgets(server, browser, nb_path, width):
 # fixes that.
 ALT_PENDING = {
     "08_score_based_models",
-    "05_lightweight_cnns",
     "06_efficientnet",
-    "07_thundernet",
     "09_diffusion_sdes",
     "10_edm",
     "11_medusa",
