@@ -412,7 +412,6 @@ ALT_PENDING = {
     "05_lightweight_cnns",
     "06_efficientnet",
     "07_thundernet",
-    "10_edm",
     "11_medusa",
     "12_multi_token_prediction",
 }
