@@ -423,15 +423,9 @@ def test_static_widgets(server, browser, nb_path, width):
 
 
 # Chapters whose figures are still getting their alt text and captions
-# (issue 19, other branches): their pages are expected to fail below. 08
-# has them on every figure cell, but its Explore widget renders from the
-# saved widget state, whose image has no alt: the shared block `explore`
-# fixes that.
+# (issue 19, other branches): their pages are expected to fail below.
 ALT_PENDING = {
-    "08_score_based_models",
     "06_efficientnet",
-    "09_diffusion_sdes",
-    "10_edm",
     "11_medusa",
     "12_multi_token_prediction",
 }
