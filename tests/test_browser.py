@@ -436,7 +436,6 @@ ALT_PENDING = {
     "09_diffusion_sdes",
     "10_edm",
     "11_medusa",
-    "12_multi_token_prediction",
 }
 # Alt text that names a file or a hash instead of saying what is shown.
 NOT_MEANINGFUL = re.compile(
