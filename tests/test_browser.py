@@ -427,7 +427,6 @@ def test_static_widgets(server, browser, nb_path, width):
 ALT_PENDING = {
     "06_efficientnet",
     "11_medusa",
-    "12_multi_token_prediction",
 }
 # Alt text that names a file or a hash instead of saying what is shown.
 NOT_MEANINGFUL = re.compile(
