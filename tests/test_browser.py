@@ -435,7 +435,6 @@ ALT_PENDING = {
     "07_thundernet",
     "09_diffusion_sdes",
     "10_edm",
-    "11_medusa",
     "12_multi_token_prediction",
 }
 # Alt text that names a file or a hash instead of saying what is shown.
