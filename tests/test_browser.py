@@ -426,7 +426,6 @@ def test_static_widgets(server, browser, nb_path, width):
 # (issue 19, other branches): their pages are expected to fail below.
 ALT_PENDING = {
     "06_efficientnet",
-    "11_medusa",
 }
 # Alt text that names a file or a hash instead of saying what is shown.
 NOT_MEANINGFUL = re.compile(
