@@ -11,9 +11,10 @@ written, so a formatted notebook keeps it verbatim.
 Usage: python tools/sync_metric.py [--check]
 """
 
-import json
 import pathlib
 import sys
+
+from sync_shared import replace_block, run, sync_cells
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHAPTERS = (
@@ -229,55 +230,29 @@ def synced_source(source: str) -> str:
     lines = source.splitlines()
     if BEGIN not in lines:
         raise ValueError("no digits-metric BEGIN line")
-    i = lines.index(BEGIN)
-    if END not in lines[i:]:
-        raise ValueError("digits-metric block has no END line")
-    j = lines.index(END, i)
-    lines[i : j + 1] = block_lines()
+    replace_block(lines, BEGIN, END, block_lines(), "digits-metric block")
     return "\n".join(lines)
 
 
-def metric_cell(nb):
-    cells = [
+def _rewrite(nb, cell, source):
+    holders = [
         c
         for c in nb["cells"]
         if c["cell_type"] == "code" and BEGIN in "".join(c["source"])
     ]
-    if len(cells) != 1:
-        raise ValueError(f"{len(cells)} cells hold the metric, not one")
-    return cells[0]
+    if len(holders) != 1:
+        raise ValueError(f"{len(holders)} cells hold the metric, not one")
+    return synced_source(source) if cell is holders[0] else source
 
 
 def sync(notebook: pathlib.Path, write: bool = True) -> bool:
     """Bring the notebook's metric block up to date; True if it changed."""
-    nb = json.loads(notebook.read_text())
-    try:
-        cell = metric_cell(nb)
-        old = "".join(cell["source"])
-        new = synced_source(old)
-    except ValueError as e:
-        raise ValueError(f"{notebook.name}: {e}") from e
-    if new == old:
-        return False
-    if write:
-        cell["source"] = new.splitlines(keepends=True)
-        notebook.write_text(
-            json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
-        )
-    return True
+    return sync_cells(notebook, _rewrite, write)
 
 
 def main(argv):
-    check = "--check" in argv
-    stale = [
-        name
-        for name in CHAPTERS
-        if sync(ROOT / "notebooks" / name, write=not check)
-    ]
-    for name in stale:
-        print(("stale digits metric in " if check else "updated ") + name)
-    if check and stale:
-        sys.exit("run `python tools/sync_metric.py`")
+    notebooks = [ROOT / "notebooks" / name for name in CHAPTERS]
+    run(argv, notebooks, sync, "digits metric", "make metric-sync")
 
 
 if __name__ == "__main__":

@@ -257,30 +257,33 @@ def setup_cell(nb):
     raise ValueError("no setup cell (a code cell reading BOOK_PROFILE)")
 
 
+def replace_block(lines, first, last, new, what):
+    """Replace lines from `first` to the next `last` (both included) by
+    `new`, in place."""
+    i = lines.index(first)
+    if last not in lines[i:]:
+        raise ValueError(f"{what} has no END line")
+    lines[i : lines.index(last, i) + 1] = new
+
+
 def synced_opt_in(source: str) -> str:
     """Rewrite the opt-in blocks a cell holds; insert none."""
-    if not any(begin(name) in source for name in OPT_IN):
-        return source
     lines = source.splitlines()
-    for name in OPT_IN:
-        if begin(name) in lines:
-            i = lines.index(begin(name))
-            if end(name) not in lines[i:]:
-                raise ValueError(f"shared block {name!r} has no END line")
-            j = lines.index(end(name), i)
-            lines[i : j + 1] = block_lines(name)
-    return "\n".join(lines)
+    present = [name for name in OPT_IN if begin(name) in lines]
+    for name in present:
+        what = f"shared block {name!r}"
+        replace_block(lines, begin(name), end(name), block_lines(name), what)
+    return "\n".join(lines) if present else source
 
 
 def synced_source(source: str) -> str:
     lines = source.splitlines()
     for name in BLOCKS:
         if begin(name) in lines:
-            i = lines.index(begin(name))
-            if end(name) not in lines[i:]:
-                raise ValueError(f"shared block {name!r} has no END line")
-            j = lines.index(end(name), i)
-            lines[i : j + 1] = block_lines(name)
+            what = f"shared block {name!r}"
+            replace_block(
+                lines, begin(name), end(name), block_lines(name), what
+            )
         else:
             at = [k for k, s in enumerate(lines) if s.startswith("DEVICE = ")]
             if not at:
@@ -289,45 +292,53 @@ def synced_source(source: str) -> str:
     return "\n".join(lines)
 
 
-def sync(notebook: pathlib.Path, write: bool = True) -> bool:
-    """Bring the notebook's shared blocks up to date; True if they changed."""
+def sync_cells(notebook: pathlib.Path, rewrite, write: bool = True) -> bool:
+    """Rewrite code cells' sources with rewrite(nb, cell) -> new source;
+    write the notebook if `write`; True if any cell changed."""
     nb = json.loads(notebook.read_text())
-    setup = setup_cell(nb)
     changed = []
     for cell in nb["cells"]:
         if cell["cell_type"] != "code":
             continue
         old = "".join(cell["source"])
         try:
-            new = synced_opt_in(old)
-            if cell is setup:
-                new = synced_source(new)
+            new = rewrite(nb, cell, old)
         except ValueError as e:
             raise ValueError(f"{notebook.name}: {e}") from e
         if new != old:
             changed.append((cell, new))
-    if not changed:
-        return False
-    if write:
+    if changed and write:
         for cell, new in changed:
             cell["source"] = new.splitlines(keepends=True)
         notebook.write_text(
             json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
         )
-    return True
+    return bool(changed)
+
+
+def _rewrite(nb, cell, source):
+    new = synced_opt_in(source)
+    return synced_source(new) if cell is setup_cell(nb) else new
+
+
+def sync(notebook: pathlib.Path, write: bool = True) -> bool:
+    """Bring the notebook's shared blocks up to date; True if they changed."""
+    return sync_cells(notebook, _rewrite, write)
+
+
+def run(argv, notebooks, sync, what, command):
+    """`python tools/X.py [--check]`: sync (or check) every notebook."""
+    check = "--check" in argv
+    stale = [nb.name for nb in notebooks if sync(nb, write=not check)]
+    for name in stale:
+        print((f"stale {what} in " if check else "updated ") + name)
+    if check and stale:
+        sys.exit(f"run `{command}`")
 
 
 def main(argv):
-    check = "--check" in argv
-    stale = [
-        nb.name
-        for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-        if sync(nb, write=not check)
-    ]
-    for name in stale:
-        print(("stale shared block in " if check else "updated ") + name)
-    if check and stale:
-        sys.exit("run `make shared-sync`")
+    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    run(argv, notebooks, sync, "shared block", "make shared-sync")
 
 
 if __name__ == "__main__":
