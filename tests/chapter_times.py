@@ -4,16 +4,21 @@ budget is 90 s)."""
 import collections
 
 _seconds = collections.defaultdict(float)
+_copies = collections.defaultdict(float)  # tests/test_student.py, by chapter
 
 
 def pytest_runtest_logreport(report):
     path = report.nodeid.split("::")[0]
     if path.endswith(".ipynb"):
         _seconds[path] += report.duration
+    elif path.endswith("test_student.py") and "[" in report.nodeid:
+        name = report.nodeid.split("[")[-1].rstrip("]")
+        if name[:2].isdigit():
+            _copies[name] += report.duration
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not _seconds:
+    if not _seconds and not _copies:
         return
     terminalreporter.section(
         "chapter run times (nbval, ci profile; budget 90 s each)"
@@ -21,3 +26,10 @@ def pytest_terminal_summary(terminalreporter):
     for path, s in sorted(_seconds.items()):
         flag = "  OVER BUDGET" if s > 90 else ""
         terminalreporter.write_line(f"{s:6.1f} s  {path}{flag}")
+    if _copies:
+        terminalreporter.section(
+            "copy tests per chapter (tests/test_student.py: the student "
+            "copy's run and the exercises' checks)"
+        )
+        for name, s in sorted(_copies.items()):
+            terminalreporter.write_line(f"{s:6.1f} s  {name}")

@@ -22,6 +22,7 @@ from book import (
 )
 
 sys.path.insert(0, str(ROOT / "tools"))
+import make_student  # noqa: E402
 from math_blocks import check as math_block_problems  # noqa: E402
 from sync_badges import expected_badge  # noqa: E402
 from sync_shared import sync as sync_shared  # noqa: E402
@@ -129,10 +130,36 @@ def test_at_least_five_assert_cells(chapter):
 
 
 def test_exercises_have_solutions(chapter):
-    _, nb = chapter
-    text = "\n".join(source(c) for c in cells_of_section(nb, "Exercises"))
-    n = len(re.findall(r"<summary>\s*Solution", text))
-    assert n >= 4, f"{n} exercises with folded solutions (need at least 4)"
+    """Every exercise has a folded solution (CONTRIBUTING.md, Exercises): a
+    prose one a <details> box in its nbgrader solution cell, a code one its
+    answer cell, folded by the hide-input tag."""
+    path, nb = chapter
+    try:
+        exs = make_student.exercises(nb, path.name)
+    except make_student.ExerciseError as e:
+        pytest.fail(str(e))
+    assert 4 <= len(exs) <= 6, (
+        f"{len(exs)} exercises in the nbgrader format (need 4 to 6)"
+    )
+    for ex in exs:
+        cell = nb["cells"][ex["answer"]]
+        if ex["kind"] == "prose":
+            assert re.match(
+                r"\s*<details>\s*<summary>\s*Solution\s*</summary>",
+                source(cell),
+            ), f"exercise {ex['number']}: the solution is a <details> box"
+        else:
+            assert "hide-input" in tags(cell), (
+                f"exercise {ex['number']}: the answer cell is hide-input"
+            )
+    exercises_text = "\n".join(
+        source(c)
+        for c in cells_of_section(nb, "Exercises")
+        if not make_student.kind(c)
+    )
+    assert "<details>" not in exercises_text, (
+        "a folded solution outside an nbgrader solution cell"
+    )
 
 
 def test_references_section_is_not_empty(chapter):

@@ -44,6 +44,17 @@ END_HIDDEN = "### END HIDDEN TESTS"
 MARKERS = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN)
 PROSE_STUB = "YOUR ANSWER HERE"
 ID_RE = re.compile(r"^ex(\d+)_(answer|tests)$")
+# The first line of an exercise's statement (CONTRIBUTING.md, "Exercises").
+STATEMENT_RE = re.compile(
+    r"^\*\*(\d+)\. (.+)\*\* \((★{1,3}), about (\d+) min\)$"
+)
+LEGEND = (
+    "Difficulty: ★ a few minutes, ★★ about half an hour, ★★★ a small "
+    "project.\nA code exercise has a cell to complete and a cell of checks "
+    "under it."
+)
+OBJECTIVES_HEAD = "**After this chapter you can**"
+BEFORE_HEAD = "**Before this chapter:**"
 
 
 class ExerciseError(ValueError):
@@ -222,6 +233,44 @@ def exercises(nb, name: str) -> list:
                 f"ex{want}_tests"
             )
     return out
+
+
+def statements(nb) -> list:
+    """(cell index, number, title, stars, minutes) of every markdown cell
+    whose first line looks like an exercise statement (`**N. ...`)."""
+    out = []
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "markdown" or kind(cell):
+            continue
+        first = source(cell).split("\n")[0].strip()
+        if re.match(r"^\*\*\d+\.", first):
+            m = STATEMENT_RE.match(first)
+            out.append(
+                (i, int(m[1]), m[2], len(m[3]), int(m[4]))
+                if m
+                else (i, None, first, None, None)
+            )
+    return out
+
+
+def objectives(nb):
+    """(the "After this chapter you can" items, the "Before this chapter:"
+    text) of the chapter's first cell; ([], None) when missing."""
+    text = source(nb["cells"][0])
+    items, before = [], None
+    if OBJECTIVES_HEAD in text:
+        rest = text.split(OBJECTIVES_HEAD, 1)[1].lstrip("\n")
+        for line in rest.split("\n"):
+            if line.startswith("- "):
+                items.append(line[2:].strip())
+            elif line.startswith("  ") and items:
+                items[-1] += " " + line.strip()
+            else:
+                break
+    if BEFORE_HEAD in text:
+        para = text.split(BEFORE_HEAD, 1)[1].split("\n\n")[0]
+        before = " ".join(para.split())
+    return items, before
 
 
 def stub(cell, n: int) -> str:
