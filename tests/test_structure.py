@@ -24,7 +24,8 @@ from book import (
 sys.path.insert(0, str(ROOT / "tools"))
 import make_student  # noqa: E402
 from math_blocks import check as math_block_problems  # noqa: E402
-from sync_badges import expected_badge  # noqa: E402
+import sync_badges  # noqa: E402
+from sync_badges import expected_badges  # noqa: E402
 from sync_shared import sync as sync_shared  # noqa: E402
 
 NOTEBOOKS = chapter_notebooks()
@@ -75,9 +76,38 @@ def test_first_cell_has_title_and_colab_badge(chapter):
     assert text.startswith("# "), (
         "the first cell starts with the chapter title (# ...)"
     )
-    assert expected_badge(path) in text, (
-        "stale or missing Colab badge: run `make badges`"
+    assert expected_badges(path) in text, (
+        "stale or missing Colab badges (the reader's and the student "
+        "edition's): run `make badges`"
     )
+
+
+@pytest.mark.parametrize("start", ["reader badge only", "no badge", "both"])
+def test_sync_badges_on_a_copy(tmp_path, start):
+    """tools/sync_badges.py puts both badges under the title, once, and
+    changes nothing else."""
+    path = tmp_path / NOTEBOOKS[0].name
+    nb = load(NOTEBOOKS[0])
+    first = source(nb["cells"][0])
+    plain = sync_badges.STUDENT_RE.sub("", sync_badges.BADGE_RE.sub("", first))
+    plain = re.sub(r"\n\n\s*\n", "\n\n", plain)
+    text = {
+        "reader badge only": plain.replace(
+            "\n\n", "\n\n" + sync_badges.expected_badge(path) + "\n\n", 1
+        ),
+        "no badge": plain,
+        "both": sync_badges.synced_text(plain, path),
+    }[start]
+    nb["cells"][0]["source"] = text.splitlines(keepends=True)
+    path.write_text(json.dumps(nb, indent=1, sort_keys=True) + "\n")
+    assert sync_badges.sync(path) == (start != "both")
+    assert not sync_badges.sync(path), "a second run changes nothing"
+    new = load(path)
+    out = source(new["cells"][0])
+    assert out.count(sync_badges.expected_badges(path)) == 1
+    assert out.count("colab-badge.svg") == 2
+    assert out.split("\n")[0] == first.split("\n")[0]
+    assert new["cells"][1:] == nb["cells"][1:]
 
 
 def test_shared_blocks_are_current(chapter):
