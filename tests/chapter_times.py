@@ -20,9 +20,10 @@ def pytest_runtest_logreport(report):
 def pytest_terminal_summary(terminalreporter):
     if not _seconds and not _copies:
         return
-    terminalreporter.section(
-        "chapter run times (nbval, ci profile; budget 90 s each)"
-    )
+    if _seconds:
+        terminalreporter.section(
+            "chapter run times (nbval, ci profile; budget 90 s each)"
+        )
     for path, s in sorted(_seconds.items()):
         flag = "  OVER BUDGET" if s > 90 else ""
         terminalreporter.write_line(f"{s:6.1f} s  {path}{flag}")
