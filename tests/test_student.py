@@ -272,9 +272,9 @@ def test_exercise_format(chapter):
             )
 
 
-def test_first_cell_has_the_objectives(chapter):
-    _, nb, _ = chapter
-    items, before = ms.objectives(nb)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_first_cell_has_the_objectives(path):
+    items, before = ms.objectives(load(path))
     assert 3 <= len(items) <= 5, (
         f"{len(items)} items under {ms.OBJECTIVES_HEAD} (3 to 5)"
     )
