@@ -43,6 +43,12 @@ BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
 MARKERS = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN)
 PROSE_STUB = "YOUR ANSWER HERE"
+STUDENT_NOTE = (
+    "*Student edition: the exercises at the end are yours to complete "
+    "(`YOUR ANSWER HERE` and `raise NotImplementedError`); the cell under "
+    "each code exercise checks your answer. The book's chapter holds the "
+    "solutions.*"
+)
 ID_RE = re.compile(r"^ex(\d+)_(answer|tests)$")
 # The first line of an exercise's statement (CONTRIBUTING.md, "Exercises").
 STATEMENT_RE = re.compile(
@@ -320,6 +326,17 @@ def copy_for(nb, name: str, hidden: bool, extra: dict | None = None):
         if "grade" in ex:
             by_cell[ex["grade"]] = ("grade", ex)
     extra = dict(extra or {})
+    if (
+        not hidden
+        and out["cells"]
+        and STUDENT_NOTE not in source(out["cells"][0])
+    ):
+        lines = source(out["cells"][0]).split("\n")
+        at = next(
+            (k + 1 for k, s in enumerate(lines) if "Colab" in s), 1
+        )  # under the badges (or the title)
+        lines[at:at] = ["", STUDENT_NOTE]
+        set_source(out["cells"][0], "\n".join(lines))
     for i, cell in enumerate(out["cells"]):
         if cell["cell_type"] == "code":
             cell["outputs"] = []
