@@ -302,21 +302,36 @@ def test_autograde_fixture(tmp_path):
             c["source"] = "pass  # a student removed the checks"
     sub = tmp_path / "alice_99_fixture.ipynb"
     sub.write_text(json.dumps(nb))
+    # bob's editor dropped every cell's metadata; his answers are right
+    nb = ms.copy_for(load(FIXTURE), FIXTURE.name, hidden=False)
+    for c in nb["cells"]:
+        c["metadata"] = {}
+        s = source(c)
+        if 'NotImplementedError("exercise 1")' in s:
+            c["source"] = s.replace(
+                'raise NotImplementedError("exercise 1")',
+                "return sum(min(x, hi) for x in xs) / len(xs)",
+            )
+        elif 'NotImplementedError("exercise 3")' in s:
+            c["source"] = "sum_sq = 114.0"
+    bob = tmp_path / "bob_99_fixture.ipynb"
+    bob.write_text(json.dumps(nb))
     grades = tmp_path / "grades.csv"
-    assert (
-        autograde.main(
-            [str(sub), "--chapter", str(FIXTURE), "--csv", str(grades)]
-        )
-        == 0
-    )
+    argv = [str(sub), str(bob), "--chapter", str(FIXTURE)]
+    assert autograde.main(argv + ["--csv", str(grades)]) == 0
     rows = list(csv.DictReader(grades.open()))
-    got = {r["grade_id"]: (r["points"], r["max_points"]) for r in rows}
+    got = {
+        (r["student_file"][:3], r["grade_id"]): (r["points"], r["max_points"])
+        for r in rows
+    }
     assert got == {
-        "ex1_tests": ("2", "2"),
-        "ex2_answer": ("", "1"),
-        "ex3_tests": ("0", "1"),
+        ("ali", "ex1_tests"): ("2", "2"),
+        ("ali", "ex2_answer"): ("", "1"),
+        ("ali", "ex3_tests"): ("0", "1"),
+        ("bob", "ex1_tests"): ("2", "2"),
+        ("bob", "ex2_answer"): ("0", "1"),  # no metadata: not found
+        ("bob", "ex3_tests"): ("1", "1"),
     }, got
-    assert {r["student_file"] for r in rows} == {sub.name}
 
 
 def test_extra_tests_reach_the_autograder_copy(tmp_path):

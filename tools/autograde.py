@@ -1,7 +1,8 @@
 """Grade students' submitted notebooks without a JupyterHub.
 
 For each SUBMISSION.ipynb (a student copy the student completed): its grade
-cells are replaced by the autograder's (matched by nbgrader grade_id, so a
+cells are replaced by the autograder's (matched by nbgrader grade_id, or
+by their public checks where an editor dropped the metadata, so a
 student cannot edit the checks away; hidden tests, and a teacher's private
 `--extra-tests DIR`, included), it runs top to bottom in a fresh kernel
 (CPU, ci profile, a timeout per cell), and each grade cell that runs without
@@ -106,10 +107,21 @@ def grade(submission, chapter, extra_dir=None, timeout=TIMEOUT_PER_CELL):
         for c in grader["cells"]
         if nbgrader(c).get("grade")
     }
+    # a notebook editor that drops cell metadata leaves the public checks:
+    # a code cell that is exactly a grade cell's public part is that cell
+    public = {
+        source(c).strip(): nbgrader(c)["grade_id"]
+        for c in make_student.copy_for(instructor, chapter.name, False)[
+            "cells"
+        ]
+        if c["cell_type"] == "code" and nbgrader(c).get("grade")
+    }
     nb = nbformat.reads(json.dumps(json.loads(submission.read_text())), 4)
     found = {}
     for cell in nb.cells:
         gid = nbgrader(cell).get("grade_id")
+        if gid is None and cell.cell_type == "code":
+            gid = public.get(cell.source.strip())
         if gid in graded and gid not in found:
             ref = graded[gid]
             if cell.cell_type != ref["cell_type"]:
