@@ -11,10 +11,9 @@ def pytest_runtest_logreport(report):
     path = report.nodeid.split("::")[0]
     if path.endswith(".ipynb"):
         _seconds[path] += report.duration
-    elif path.endswith("test_student.py") and "[" in report.nodeid:
-        name = report.nodeid.split("[")[-1].rstrip("]")
-        if name[:2].isdigit():
-            _copies[name] += report.duration
+    elif "::TestCopies_" in report.nodeid:
+        name = report.nodeid.split("::TestCopies_")[1].split("::")[0]
+        _copies[name] += report.duration
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -9,8 +9,9 @@ Per chapter (and per the fixture tests/fixtures/99_fixture.ipynb):
     the wrong answer (book.wrong_answer) passes the public checks and fails
     the autograder's;
 (d) the exercises keep the format (CONTRIBUTING.md, "Exercises").
-conftest.py groups these tests by chapter, so with `pytest -n 2 --dist
-loadgroup` each chapter's kernel runs once, next to the notebook checks.
+Each chapter's tests form one class (TestCopies_NN_name), so under `pytest
+-n 2 --dist loadscope` (tools/run_tests.sh) a chapter's kernel runs once, on
+one worker, next to the notebook checks.
 """
 
 import csv
@@ -30,7 +31,6 @@ import make_student as ms  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "99_fixture.ipynb"
 NOTEBOOKS = chapter_notebooks() + [FIXTURE]
-ids = [p.stem for p in NOTEBOOKS]
 CELL_TIMEOUT = 600  # a chapter cell's limit (tools/execute_notebooks.py)
 
 
@@ -44,17 +44,31 @@ def exercises_of(path, nb):
     return exs
 
 
-@pytest.fixture(params=NOTEBOOKS, ids=ids)
-def chapter(request):
-    path = request.param
-    nb = load(path)
-    return path, nb, exercises_of(path, nb)
+class _ChapterCopies:
+    """The tests of one chapter's copies; one subclass per chapter (at the
+    end of this file), so `pytest -n 2 --dist loadscope` runs each chapter's
+    tests, and its one kernel, on one worker, next to the notebook checks."""
+
+    path = None
+
+    @pytest.fixture
+    def nb_path(self):
+        return self.path
+
+    @pytest.fixture
+    def chapter(self):
+        nb = load(self.path)
+        return self.path, nb, exercises_of(self.path, nb)
+
+    @pytest.fixture(scope="class")
+    def kernel_run(self):
+        return run_chapter(self.path)
 
 
 # (a) fresh ---------------------------------------------------------------
 
 
-def test_student_copy_is_fresh(chapter):
+def check_student_copy_is_fresh(chapter):
     path, nb, _ = chapter
     want = ms.dumps(ms.copy_for(nb, path.name, hidden=False))
     # regenerating gives the same bytes (it depends on sources only)
@@ -85,7 +99,7 @@ def block_lines(text, begin, end):
     return text.split("\n")[block[0] : block[1]] if block else []
 
 
-def test_no_solution_or_hidden_test_in_student_copy(chapter):
+def check_no_solution_or_hidden_test_in_student_copy(chapter):
     path, nb, exs = chapter
     secret, public = [], []
     for i, cell in enumerate(nb["cells"]):
@@ -139,11 +153,9 @@ def run_cell(client, nb, code):
     return autograde.error_of(cell)
 
 
-@pytest.fixture(scope="module", params=NOTEBOOKS, ids=ids)
-def kernel_run(request):
+def run_chapter(path):
     """Run the student copy, then every code exercise's reference and wrong
     answer, in one kernel; return what failed where."""
-    path = request.param
     instructor = load(path)
     exs = exercises_of(path, instructor)
     student = ms.copy_for(instructor, path.name, hidden=False)
@@ -179,7 +191,7 @@ def kernel_run(request):
     return out
 
 
-def test_student_copy_fails_only_in_exercise_cells(kernel_run):
+def check_student_copy_fails_only_in_exercise_cells(kernel_run):
     exs = kernel_run["exs"]
     allowed = {ex["answer"] for ex in exs} | {
         ex["grade"] for ex in exs if "grade" in ex
@@ -191,7 +203,7 @@ def test_student_copy_fails_only_in_exercise_cells(kernel_run):
     )
 
 
-def test_every_grade_cell_fails_with_the_stubs(kernel_run):
+def check_every_grade_cell_fails_with_the_stubs(kernel_run):
     passing = [
         ex["number"]
         for ex in kernel_run["exs"]
@@ -203,7 +215,7 @@ def test_every_grade_cell_fails_with_the_stubs(kernel_run):
     )
 
 
-def test_reference_answers_pass_every_test(kernel_run):
+def check_reference_answers_pass_every_test(kernel_run):
     bad = {
         n: {k: v for k, v in c.items() if k.startswith("reference") and v}
         for n, c in kernel_run["checks"].items()
@@ -212,7 +224,7 @@ def test_reference_answers_pass_every_test(kernel_run):
     assert not bad, f"{kernel_run['path'].name}: reference answers fail: {bad}"
 
 
-def test_wrong_answers_pass_public_fail_hidden(kernel_run):
+def check_wrong_answers_pass_public_fail_hidden(kernel_run):
     bad = {}
     for n, c in kernel_run["checks"].items():
         if c["wrong"] or c["wrong, public tests"]:
@@ -228,7 +240,7 @@ def test_wrong_answers_pass_public_fail_hidden(kernel_run):
 # (d) the format ----------------------------------------------------------
 
 
-def test_exercise_format(chapter):
+def check_exercise_format(chapter):
     path, nb, exs = chapter
     code = [ex for ex in exs if ex["kind"] == "code"]
     assert len(code) >= 2, f"{len(code)} code exercises (need 2 or more)"
@@ -272,9 +284,8 @@ def test_exercise_format(chapter):
             )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
-def test_first_cell_has_the_objectives(path):
-    items, before = ms.objectives(load(path))
+def check_first_cell_has_the_objectives(nb_path):
+    items, before = ms.objectives(load(nb_path))
     assert 3 <= len(items) <= 5, (
         f"{len(items)} items under {ms.OBJECTIVES_HEAD} (3 to 5)"
     )
@@ -381,3 +392,17 @@ def test_malformed_exercises_are_named(edit, message):
     with pytest.raises(ms.ExerciseError, match=message) as e:
         ms.exercises(broken(edit), "99_fixture.ipynb")
     assert "99_fixture.ipynb" in str(e.value)
+
+
+# one class per chapter (and the fixture): TestCopies_01_mixed_precision, ...
+CHECKS = [
+    f for name, f in list(globals().items()) if name.startswith("check_")
+]
+for _path in NOTEBOOKS:
+    _name = f"TestCopies_{_path.stem}"
+    globals()[_name] = type(
+        _name,
+        (_ChapterCopies,),
+        {"path": _path}
+        | {f"test_{f.__name__[6:]}": staticmethod(f) for f in CHECKS},
+    )
