@@ -61,8 +61,9 @@ class _ChapterCopies:
         return self.path, nb, exercises_of(self.path, nb)
 
     @pytest.fixture(scope="class")
-    def kernel_run(self):
-        return run_chapter(self.path)
+    @classmethod
+    def kernel_run(cls):
+        return run_chapter(cls.path)
 
 
 # (a) fresh ---------------------------------------------------------------
