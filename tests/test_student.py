@@ -166,7 +166,7 @@ def run_chapter(path):
     out = {"path": path, "exs": exs, "errors": {}, "checks": {}}
     with tempfile.TemporaryDirectory() as cwd:
         client = autograde.client_for(nb, cwd, timeout=CELL_TIMEOUT)
-        with client.setup_kernel():
+        with autograde.running_kernel(client):
             for i in range(n_cells):
                 client.execute_cell(nb.cells[i], i)
                 err = autograde.error_of(nb.cells[i])

@@ -21,12 +21,14 @@ notebook could be graded.
 """
 
 import argparse
+import contextlib
 import csv
 import json
 import os
 import pathlib
 import sys
 import tempfile
+import time
 
 import nbformat
 
@@ -61,6 +63,29 @@ def client_for(nb, cwd, timeout=TIMEOUT_PER_CELL):
         record_timing=False,
         resources={"metadata": {"path": str(cwd)}},
     )
+
+
+@contextlib.contextmanager
+def running_kernel(client, tries=3):
+    """client.setup_kernel(), tried again when the kernel dies on start
+    (two kernels starting at once on a loaded machine, now and then)."""
+    with contextlib.ExitStack() as stack:
+        for attempt in range(tries):
+            try:
+                stack.enter_context(client.setup_kernel())
+                break
+            except RuntimeError:
+                if attempt == tries - 1:
+                    raise
+                time.sleep(2)
+        yield client
+
+
+def run_all(client, nb):
+    """Run every cell of `nb` in a fresh kernel, errors recorded."""
+    with running_kernel(client):
+        for i, cell in enumerate(nb.cells):
+            client.execute_cell(cell, i)
 
 
 def error_of(cell):
@@ -131,7 +156,7 @@ def grade(submission, chapter, extra_dir=None, timeout=TIMEOUT_PER_CELL):
                 cell.metadata["nbgrader"] = dict(nbgrader(ref))
             found[gid] = cell
     with tempfile.TemporaryDirectory() as cwd:
-        client_for(nb, cwd, timeout).execute()
+        run_all(client_for(nb, cwd, timeout), nb)
     rows = []
     for gid, ref in graded.items():
         top = nbgrader(ref)["points"]
