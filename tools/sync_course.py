@@ -96,7 +96,7 @@ def svg(infos: list) -> str:
     cols = [
         (cap, [s for s in stems if s in by_stem]) for cap, stems in parts()
     ]
-    w, h, gx, gy, top, left = 190, 46, 70, 26, 50, 20
+    w, h, gx, gy, top, left = 200, 54, 46, 24, 50, 14
     pos, cols_of = {}, {}
     for c, (_, stems) in enumerate(cols):
         for r, s in enumerate(stems):
@@ -127,7 +127,7 @@ def svg(infos: list) -> str:
     for c, (cap, _) in enumerate(cols):
         x = left + c * (w + gx) + w / 2
         out.append(
-            f'<text x="{x:.0f}" y="28" text-anchor="middle" font-size="14" '
+            f'<text x="{x:.0f}" y="30" text-anchor="middle" font-size="17" '
             f'font-weight="bold" fill="#333">{html.escape(cap)}</text>'
         )
     for info in infos:
@@ -175,24 +175,25 @@ def svg(infos: list) -> str:
         if info["stem"] not in pos:
             continue
         x, y = pos[info["stem"]]
-        words, lines = info["title"].split(), [""]
+        # the title up to its colon: "FlashAttention", "EDM"
+        words, lines = info["title"].split(":")[0].split(), [""]
         for word in words:  # wrap the title onto two lines at most
-            if len(lines[-1]) + len(word) > 24 and lines[-1]:
+            if len(lines[-1]) + len(word) > 19 and lines[-1]:
                 lines.append("")
             lines[-1] = (lines[-1] + " " + word).strip()
         if len(lines) > 2:
-            lines = [lines[0], " ".join(lines[1:])[:23] + "…"]
+            lines = [lines[0], " ".join(lines[1:])[:18] + "…"]
         out.append(
             f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6" '
             'fill="#eef3fb" stroke="#3b6db3"/>'
         )
         label = f"{info['stem'][:2]} " + lines[0]
         texts = [label] + lines[1:]
-        y0 = y + h / 2 - 7 * (len(texts) - 1) + 5
+        y0 = y + h / 2 - 9 * (len(texts) - 1) + 6
         for k, t in enumerate(texts):
             out.append(
-                f'<text x="{x + w / 2:.0f}" y="{y0 + 14 * k:.0f}" '
-                f'text-anchor="middle" font-size="12" fill="#111">'
+                f'<text x="{x + w / 2:.0f}" y="{y0 + 18 * k:.0f}" '
+                f'text-anchor="middle" font-size="16" fill="#111">'
                 f"{html.escape(t)}</text>"
             )
     out.append("</svg>")
@@ -239,13 +240,12 @@ def generated(infos: list) -> str:
         "",
         f"One chapter a week: a lecture on Derive ({LECTURE_MIN} min), a lab "
         f"that runs Check, Build, Reproduce and Explore ({LAB_MIN} min), and "
-        "the exercises as homework (the time is the sum of the statements' "
-        "estimates). Points are nbgrader's: the prose answers are graded by "
-        "hand, the code ones by their grade cells.",
+        "the exercises as homework; the homework time is the sum of the "
+        "statements' estimates. Points are nbgrader's: the prose answers are "
+        "graded by hand, the code ones by their grade cells.",
         "",
-        "| week | chapter | lecture | lab | exercises (code + prose) "
-        "| exercise time | points |",
-        "|---|---|---|---|---|---|---|",
+        "| week | chapter | exercises (code + prose) | homework | points |",
+        "|---|---|---|---|---|",
     ]
     by_stem = {i["stem"]: i for i in infos}
     order = [s for _, stems in parts() for s in stems if s in by_stem]
@@ -261,8 +261,7 @@ def generated(infos: list) -> str:
             count, time, points = "not yet in the format", "", ""
         lines.append(
             f"| {week} | [{i['title']}](../notebooks/{stem}.ipynb) "
-            f"| {LECTURE_MIN} min | {LAB_MIN} min | {count} | {time} "
-            f"| {points} |"
+            f"| {count} | {time} | {points} |"
         )
     lines += ["", "## Learning objectives, chapter by chapter", ""]
     for stem in order:
