@@ -167,9 +167,10 @@ def svg(infos: list) -> str:
                     f"{lane:.0f} L{b:.0f},{lane:.0f} L{b:.0f},{ey:.0f} "
                     f"L{ex:.0f},{ey:.0f}"
                 )
+            dash = ' stroke-dasharray="6,3"' if "L" in d else ""
             out.append(
                 f'<path d="{d}" fill="none" stroke="#555" '
-                'stroke-width="1.5" marker-end="url(#arrow)"/>'
+                f'stroke-width="1.5"{dash} marker-end="url(#arrow)"/>'
             )
     for info in infos:
         if info["stem"] not in pos:
@@ -232,8 +233,8 @@ def generated(infos: list) -> str:
         "",
         "What each chapter builds on, from the **Before this chapter** line "
         "at its top: an arrow leads from a chapter to each chapter that "
-        "uses it. Chapters with no arrow into them start from the setup "
-        "alone.",
+        "uses it (dashed when it crosses a part). Chapters with no arrow "
+        "into them start from the setup alone.",
         "```",
         "",
         "## A 12-week syllabus",
