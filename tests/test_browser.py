@@ -8,7 +8,9 @@ chapter list, a home link is in the header) and nothing is cut off: code fits
 its box at 1280 px, and what cannot fit (outputs, display equations, tables,
 code on a phone) scrolls sideways. Explore widgets made with the shared
 block `explore` work without a kernel: moving a control swaps the figure.
-Every image has meaningful alt text. Screenshots go to test-artifacts/.
+Every exercise's solution is folded (a prose one in a "Solution" box, a code
+one in its collapsed answer cell) and opens when clicked. Every image has
+meaningful alt text. Screenshots go to test-artifacts/.
 """
 
 import functools
