@@ -55,6 +55,12 @@ student: $(VENV_OK)
 course: $(VENV_OK)
 	$(PY) tools/sync_course.py
 
+## reveal.js decks of every chapter's Derive and Reproduce (cell metadata
+## "slideshow"), into _build/slides/ (tools/make_slides.py); they work offline.
+slides: $(VENV_OK)
+	bash tools/fetch_web_assets.sh
+	$(PY) tools/make_slides.py $(NB)
+
 ## Rewrite the footer of every chapter's RESULTS cell from tools/results.py.
 results-sync: $(VENV_OK)
 	$(PY) tools/sync_results.py
