@@ -4,7 +4,7 @@ VENV_OK := .venv/.installed
 ALL_NB  := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 NB      ?=
 
-.PHONY: book pdf test test-cpus notebooks badges results-sync shared-sync metric-sync gpu lock clean
+.PHONY: book pdf test test-cpus notebooks badges student course slides results-sync shared-sync metric-sync gpu lock clean
 
 # The exact versions the suite passed with live in requirements.lock (constraints).
 $(VENV_OK): requirements.txt requirements.lock
@@ -43,6 +43,23 @@ notebooks: $(VENV_OK)
 ## Rewrite every Colab badge from repository.url in _config.yml.
 badges: $(VENV_OK)
 	$(PY) tools/sync_badges.py
+
+## Write student/NN_name.ipynb (committed: solutions stubbed, hidden tests
+## dropped) and _build/autograder/NN_name.ipynb (hidden tests kept) from every
+## chapter; EXTRA=DIR appends a teacher's private tests DIR/NN_name/<grade_id>.py.
+student: $(VENV_OK)
+	$(PY) tools/make_student.py $(if $(EXTRA),--extra-tests $(EXTRA))
+
+## Rewrite the generated part of the teaching page (book/course.md) and its
+## prerequisites figure from the chapters' first cells (tools/sync_course.py).
+course: $(VENV_OK)
+	$(PY) tools/sync_course.py
+
+## reveal.js decks of every chapter's Derive and Reproduce (cell metadata
+## "slideshow"), into _build/slides/ (tools/make_slides.py); they work offline.
+slides: $(VENV_OK)
+	bash tools/fetch_web_assets.sh
+	$(PY) tools/make_slides.py $(NB)
 
 ## Rewrite the footer of every chapter's RESULTS cell from tools/results.py.
 results-sync: $(VENV_OK)

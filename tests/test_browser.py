@@ -8,7 +8,9 @@ chapter list, a home link is in the header) and nothing is cut off: code fits
 its box at 1280 px, and what cannot fit (outputs, display equations, tables,
 code on a phone) scrolls sideways. Explore widgets made with the shared
 block `explore` work without a kernel: moving a control swaps the figure.
-Every image has meaningful alt text. Screenshots go to test-artifacts/.
+Every exercise's solution is folded (a prose one in a "Solution" box, a code
+one in its collapsed answer cell) and opens when clicked. Every image has
+meaningful alt text. Screenshots go to test-artifacts/.
 """
 
 import functools
@@ -16,12 +18,16 @@ import http.server
 import os
 import re
 import shutil
+import sys
 import threading
 import tomllib
 
 import pytest
 
 from book import ROOT, chapter_notebooks, code_cells, load, source, toc_files
+
+sys.path.insert(0, str(ROOT / "tools"))
+import make_student  # noqa: E402
 
 # The first line of the shared block `explore` (tools/sync_shared.py).
 EXPLORE_BEGIN = "# >>> shared block 'explore'"
@@ -316,10 +322,16 @@ def test_chapter_layout(server, browser, nb_path, width):
     )
     assert not off, f"{off} widget controls run off a {w} px screen"
 
-    # Exercises look like exercises: each solution is a folded box, framed
-    # and set apart (book.css), that opens when its summary is clicked.
+    # Exercises look like exercises: every solution is folded. A prose
+    # solution is a <details> box, framed and set apart (book.css); a code
+    # one is its answer cell, folded by hide-input. One of each opens.
+    exs = make_student.exercises(nb, nb_path.name)
+    n_prose = sum(ex["kind"] == "prose" for ex in exs)
+    n_code = len(exs) - n_prose
     sols = page.locator("article details:not([class])")
-    assert sols.count() >= 4, f"{sols.count()} folded solutions, expected 4+"
+    assert sols.count() == n_prose, (
+        f"{sols.count()} folded prose solutions, expected {n_prose}"
+    )
     looks = page.evaluate(
         """() => [...document.querySelectorAll(
         'article details:not([class])')].map(d => [
@@ -328,10 +340,23 @@ def test_chapter_layout(server, browser, nb_path, width):
     )
     bad = [x for x in looks if x[0] != "Solution" or x[1] or x[2] < 3]
     assert not bad, f"solutions not folded and framed: {bad}"
+    answers = page.locator("article div.cell.tag_hide-input").filter(
+        has_text=make_student.BEGIN_SOLUTION
+    )
+    assert answers.count() == n_code, (
+        f"{answers.count()} folded answer cells, expected {n_code}"
+    )
+    folded = answers.evaluate_all(
+        "cs => cs.map(c => c.querySelector('details.hide')"
+        " && !c.querySelector('details.hide').open)"
+    )
+    assert all(folded), f"answer cells not folded: {folded}"
     # (clicked from script: on a phone the opened sidebar covers the page)
-    first = sols.first
-    first.evaluate("d => d.querySelector('summary').click()")
-    assert first.evaluate("d => d.open"), "a solution did not open"
+    boxes = [sols.first] if n_prose else []
+    boxes.append(answers.first.locator("details.hide"))
+    for box in boxes:
+        box.evaluate("d => d.querySelector('summary').click()")
+        assert box.evaluate("d => d.open"), "a solution did not open"
     page.close()
 
 

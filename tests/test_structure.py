@@ -22,8 +22,10 @@ from book import (
 )
 
 sys.path.insert(0, str(ROOT / "tools"))
+import make_student  # noqa: E402
 from math_blocks import check as math_block_problems  # noqa: E402
-from sync_badges import expected_badge  # noqa: E402
+import sync_badges  # noqa: E402
+from sync_badges import expected_badges  # noqa: E402
 from sync_shared import sync as sync_shared  # noqa: E402
 
 NOTEBOOKS = chapter_notebooks()
@@ -74,9 +76,38 @@ def test_first_cell_has_title_and_colab_badge(chapter):
     assert text.startswith("# "), (
         "the first cell starts with the chapter title (# ...)"
     )
-    assert expected_badge(path) in text, (
-        "stale or missing Colab badge: run `make badges`"
+    assert expected_badges(path) in text, (
+        "stale or missing Colab badges (the reader's and the student "
+        "edition's): run `make badges`"
     )
+
+
+@pytest.mark.parametrize("start", ["reader badge only", "no badge", "both"])
+def test_sync_badges_on_a_copy(tmp_path, start):
+    """tools/sync_badges.py puts both badges under the title, once, and
+    changes nothing else."""
+    path = tmp_path / NOTEBOOKS[0].name
+    nb = load(NOTEBOOKS[0])
+    first = source(nb["cells"][0])
+    plain = sync_badges.STUDENT_RE.sub("", sync_badges.BADGE_RE.sub("", first))
+    plain = re.sub(r"\n\n\s*\n", "\n\n", plain)
+    text = {
+        "reader badge only": plain.replace(
+            "\n\n", "\n\n" + sync_badges.expected_badge(path) + "\n\n", 1
+        ),
+        "no badge": plain,
+        "both": sync_badges.synced_text(plain, path),
+    }[start]
+    nb["cells"][0]["source"] = text.splitlines(keepends=True)
+    path.write_text(json.dumps(nb, indent=1, sort_keys=True) + "\n")
+    assert sync_badges.sync(path) == (start != "both")
+    assert not sync_badges.sync(path), "a second run changes nothing"
+    new = load(path)
+    out = source(new["cells"][0])
+    assert out.count(sync_badges.expected_badges(path)) == 1
+    assert out.count("colab-badge.svg") == 2
+    assert out.split("\n")[0] == first.split("\n")[0]
+    assert new["cells"][1:] == nb["cells"][1:]
 
 
 def test_shared_blocks_are_current(chapter):
@@ -129,10 +160,36 @@ def test_at_least_five_assert_cells(chapter):
 
 
 def test_exercises_have_solutions(chapter):
-    _, nb = chapter
-    text = "\n".join(source(c) for c in cells_of_section(nb, "Exercises"))
-    n = len(re.findall(r"<summary>\s*Solution", text))
-    assert n >= 4, f"{n} exercises with folded solutions (need at least 4)"
+    """Every exercise has a folded solution (CONTRIBUTING.md, Exercises): a
+    prose one a <details> box in its nbgrader solution cell, a code one its
+    answer cell, folded by the hide-input tag."""
+    path, nb = chapter
+    try:
+        exs = make_student.exercises(nb, path.name)
+    except make_student.ExerciseError as e:
+        pytest.fail(str(e))
+    assert 4 <= len(exs) <= 6, (
+        f"{len(exs)} exercises in the nbgrader format (need 4 to 6)"
+    )
+    for ex in exs:
+        cell = nb["cells"][ex["answer"]]
+        if ex["kind"] == "prose":
+            assert re.match(
+                r"\s*<details>\s*<summary>\s*Solution\s*</summary>",
+                source(cell),
+            ), f"exercise {ex['number']}: the solution is a <details> box"
+        else:
+            assert "hide-input" in tags(cell), (
+                f"exercise {ex['number']}: the answer cell is hide-input"
+            )
+    exercises_text = "\n".join(
+        source(c)
+        for c in cells_of_section(nb, "Exercises")
+        if not make_student.kind(c)
+    )
+    assert "<details>" not in exercises_text, (
+        "a folded solution outside an nbgrader solution cell"
+    )
 
 
 def test_references_section_is_not_empty(chapter):

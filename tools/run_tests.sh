@@ -12,14 +12,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 unset MPLBACKEND  # an inherited Agg backend makes inline plots vanish
-# Notebooks run on the CPU in the ci profile, two at a time (one notebook per worker).
+# Notebooks run on the CPU in the ci profile, two at a time (--dist loadscope: one
+# notebook per worker, and a chapter's copy tests, one class in tests/test_student.py,
+# on one worker next to them; test functions stay together by file).
 export BOOK_PROFILE=ci CUDA_VISIBLE_DEVICES=""  # BOOK_QUIET=1: set by tests/nbval_tolerance.py
 NBVAL=(--nbval --nbval-current-env --nbval-cell-timeout=600
        --nbval-sanitize-with tests/nbval_sanitize.cfg)
 
 pytest_rc() {  # pytest's exit status, with "collected nothing" (5) as a failure
   set +e
-  python -m pytest -n 2 --dist loadfile "$@"
+  python -m pytest -n 2 --dist loadscope "$@"
   local rc=$?
   set -e
   if [ $rc -eq 5 ]; then echo "pytest collected no tests: that is a failure"; return 1; fi
@@ -29,7 +31,9 @@ pytest_rc() {  # pytest's exit status, with "collected nothing" (5) as a failure
 if [ $# -gt 0 ]; then
   for nb in "$@"; do [ -f "$nb" ] || { echo "no such notebook: $nb"; exit 2; }; done
   echo "== notebook checks: $* (ATEN_CPU_CAPABILITY=${ATEN_CPU_CAPABILITY:-native})"
-  pytest_rc "${NBVAL[@]}" "$@"
+  # and the chapters' copy tests (tests/test_student.py), next to them
+  stems=$(for nb in "$@"; do basename "$nb" .ipynb; done | paste -sd'|' | sed 's/|/ or /g')
+  pytest_rc "${NBVAL[@]}" "$@" tests/test_student.py -k "$stems"
   exit $?
 fi
 
