@@ -380,10 +380,6 @@ def frame_of(widget):
     "nb_path", EXPLORE_CHAPTERS, ids=[p.stem for p in EXPLORE_CHAPTERS]
 )
 def test_static_widgets(server, browser, nb_path, width):
-    if nb_path.stem == "06_efficientnet":
-        # known (issue 19): 06's "time it" checkbox has one grid value, so
-        # moving it changes nothing; drop it from `controls`, re-execute 06
-        pytest.xfail("06: 'time it' control has a single grid value")
     """Each Explore widget works without a kernel: every control is
     labelled, the page says which values are available, and moving any
     control changes what is shown; no JavaScript error."""
@@ -451,11 +447,6 @@ def test_static_widgets(server, browser, nb_path, width):
     page.close()
 
 
-# Chapters whose figures are still getting their alt text and captions
-# (issue 19, other branches): their pages are expected to fail below.
-ALT_PENDING = {
-    "06_efficientnet",
-}
 # Alt text that names a file or a hash instead of saying what is shown.
 NOT_MEANINGFUL = re.compile(
     r"^\s*$|\.(png|jpe?g|svg|gif)\s*$|^[0-9a-f]{16,}$|^[\w./-]*/[\w.-]+$",
@@ -465,18 +456,7 @@ NOT_MEANINGFUL = re.compile(
 
 @pytest.mark.parametrize(
     "nb_path",
-    [
-        pytest.param(
-            p,
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="alt text in progress (issue 19): " + p.stem,
-            ),
-        )
-        if p.stem in ALT_PENDING
-        else p
-        for p in CHAPTERS
-    ],
+    CHAPTERS,
     ids=[p.stem for p in CHAPTERS],
 )
 def test_images_have_alt_text(server, browser, nb_path):
