@@ -18,7 +18,10 @@ failed=()
 for v in "${VARIANTS[@]}"; do
   echo "== CPU variant: $v"
   start=$(date +%s)
-  if env $v bash tools/run_tests.sh "${NOTEBOOKS[@]}"; then
+  # the notebooks only: the student copies' tests (make test) check stubs and
+  # wrong answers, which no CPU setting changes; the instructor notebooks run
+  # every reference solution and hidden test here
+  if env $v NOTEBOOK_CHECKS_ONLY=1 bash tools/run_tests.sh "${NOTEBOOKS[@]}"; then
     echo "== passed in $(( $(date +%s) - start )) s: $v"
   else
     echo "== FAILED in $(( $(date +%s) - start )) s: $v"; failed+=("$v")
