@@ -27,12 +27,12 @@ pdf: $(VENV_OK)
 	$(PY) tools/downloads.py pdf
 
 ## Run the whole test suite (what .ci/run runs). With NB="notebooks/10_edm.ipynb ...":
-## only those chapters' notebook checks.
+## only those chapters' notebook checks and copy tests (tests/test_student.py).
 test: $(VENV_OK)
 	bash tools/run_tests.sh $(NB)
 
-## The notebook checks under other CPUs' kernels (ATen, MKL, oneDNN); .ci/run runs it
-## after `make test`. NB=... limits it to some chapters.
+## The notebook checks (no copy tests) under other CPUs' kernels (ATen, MKL, oneDNN);
+## .ci/run runs it after `make test`. NB=... limits it to some chapters.
 test-cpus: $(VENV_OK)
 	bash tools/run_cpu_variants.sh $(NB)
 
