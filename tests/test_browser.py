@@ -353,6 +353,14 @@ def test_chapter_layout(server, browser, nb_path, width):
         " && !c.querySelector('details.hide').open)"
     )
     assert all(folded), f"answer cells not folded: {folded}"
+    # labelled and framed like the prose solutions (tools/page_fixes.py)
+    looks = answers.evaluate_all(
+        """cs => cs.map(c => c.querySelector('details.hide')).map(d => [
+        d.querySelector('summary').innerText.trim(),
+        parseFloat(getComputedStyle(d).borderLeftWidth)])"""
+    )
+    bad = [x for x in looks if x[0] != "Solution (code)" or x[1] < 3]
+    assert not bad, f"code solutions not labelled and framed: {bad}"
     # (clicked from script: on a phone the opened sidebar covers the page)
     boxes = [sols.first] if n_prose else []
     boxes.append(answers.first.locator("details.hide"))
