@@ -194,20 +194,49 @@ def grade(submission, chapter, extra_dir=None, timeout=TIMEOUT_PER_CELL):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("submissions", nargs="+", type=pathlib.Path)
-    ap.add_argument("--csv", type=pathlib.Path)
-    ap.add_argument("--chapter")
-    ap.add_argument("--extra-tests", type=pathlib.Path)
-    ap.add_argument("--timeout", type=int, default=TIMEOUT_PER_CELL)
-    ap.add_argument("--executed", type=pathlib.Path)
+    ap.add_argument(
+        "submissions",
+        nargs="+",
+        type=pathlib.Path,
+        help="completed student copies (.ipynb)",
+    )
+    ap.add_argument(
+        "--csv", type=pathlib.Path, help="write the grades here (for an LMS)"
+    )
+    ap.add_argument(
+        "--chapter", help="NN_name or a path to the instructor notebook"
+    )
+    ap.add_argument(
+        "--extra-tests",
+        type=pathlib.Path,
+        help="DIR/NN_name/<grade_id>.py: private tests appended",
+    )
+    ap.add_argument(
+        "--timeout",
+        type=int,
+        default=TIMEOUT_PER_CELL,
+        help=f"seconds per cell (default {TIMEOUT_PER_CELL})",
+    )
+    ap.add_argument(
+        "--executed",
+        type=pathlib.Path,
+        help="keep each executed notebook in this folder (feedback)",
+    )
     args = ap.parse_args(argv)
     table = []
     for sub in args.submissions:
-        nb = json.loads(sub.read_text())
+        if not sub.is_file():
+            ap.error(f"no such submission: {sub}")
+        try:
+            nb = json.loads(sub.read_text())
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            ap.error(f"{sub} is not a notebook (.ipynb JSON): {e}")
         if args.chapter:
             chapter = pathlib.Path(args.chapter)
             if not chapter.is_file():
                 chapter = ROOT / "notebooks" / f"{args.chapter}.ipynb"
+            if not chapter.is_file():
+                ap.error(f"--chapter {args.chapter}: no such chapter")
         else:
             chapter = chapter_of(sub, nb)
         rows, executed = grade(sub, chapter, args.extra_tests, args.timeout)
