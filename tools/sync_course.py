@@ -89,6 +89,15 @@ def chapters() -> list:
     ]
 
 
+def _curve(sx, sy, c1x, c2x, ex, ey) -> str:
+    """An SVG cubic from (sx, sy) to (ex, ey), leaving and arriving level:
+    control points (c1x, sy) and (c2x, ey)."""
+    return (
+        f"M{sx:.0f},{sy:.0f} C{c1x:.0f},{sy:.0f} "
+        f"{c2x:.0f},{ey:.0f} {ex:.0f},{ey:.0f}"
+    )
+
+
 def svg(infos: list) -> str:
     """The chapters as boxes, one column per part of the book, and an arrow
     from each chapter to each chapter whose "Before this chapter" names it."""
@@ -141,18 +150,12 @@ def svg(infos: list) -> str:
             if x1 == x2:  # same part: down the right-hand side
                 sx, sy, ex, ey = x1 + w, y1 + h / 2, x2 + w, y2 + h / 2
                 bend = 22 + 10 * abs(y2 - y1) / (h + gy)
-                d = (
-                    f"M{sx:.0f},{sy:.0f} C{sx + bend:.0f},{sy:.0f} "
-                    f"{ex + bend:.0f},{ey:.0f} {ex:.0f},{ey:.0f}"
-                )
+                d = _curve(sx, sy, sx + bend, ex + bend, ex, ey)
             elif abs(x2 - x1) <= w + gx:  # the next part: one curve
                 sx, sy = (x1 + w, y1 + h / 2) if x1 < x2 else (x1, y1 + h / 2)
                 ex, ey = (x2, y2 + h / 2) if x1 < x2 else (x2 + w, y2 + h / 2)
                 mx = (sx + ex) / 2
-                d = (
-                    f"M{sx:.0f},{sy:.0f} C{mx:.0f},{sy:.0f} {mx:.0f},"
-                    f"{ey:.0f} {ex:.0f},{ey:.0f}"
-                )
+                d = _curve(sx, sy, mx, mx, ex, ey)
             else:  # further: along the gaps and a corridor under the boxes
                 k = len(corridor)
                 corridor.append(1)
